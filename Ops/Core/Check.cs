@@ -1,0 +1,62 @@
+namespace Framework;
+
+/// <summary>Argument checks shared by the ops; every message starts with the op's name.</summary>
+internal static class Check
+{
+    public static void Float(string op, Tensor t, string what = "input")
+    {
+        if (!t.DType.IsFloatingPoint())
+            throw new ArgumentException($"{op}: {what} must be float32 or float64, got {t.DType.Name()} {t.Shape}");
+    }
+
+    public static void SameDTypeAndDevice(string op, Tensor a, Tensor b)
+    {
+        Tensor.CheckSameDevice(op, a, b);
+        if (a.DType != b.DType)
+            throw new ArgumentException(
+                $"{op}: expected tensors of one dtype, got {a.DType.Name()} {a.Shape} and {b.DType.Name()} {b.Shape}; convert one with .To(DType.{b.DType})");
+    }
+
+    public static void Rank(string op, Tensor t, int rank, string what = "input", string layout = "")
+    {
+        if (t.Rank != rank)
+            throw new ArgumentException(
+                $"{op}: {what} must be {rank}-D{(layout.Length > 0 ? " " + layout : "")}, got shape {t.Shape}");
+    }
+
+    public static void Finite(string op, double v, string name)
+    {
+        if (!double.IsFinite(v)) throw new ArgumentException($"{op}: {name} must be finite, got {v}");
+    }
+}
+
+/// <summary>Parallel loops that stay on the calling thread when the work is small (tiny tensors must not pay for threads).</summary>
+internal static class Par
+{
+    /// <summary>Elements below which an elementwise loop runs on one thread.</summary>
+    public const int ElementwiseGrain = 1 << 15;
+
+    public static int Workers => Environment.ProcessorCount;
+
+    /// <summary>Runs body(start, end) over [0, n) in contiguous chunks, in parallel when n * costPerItem is large.</summary>
+    public static void For(long n, long costPerItem, Action<long, long> body, long grain = ElementwiseGrain)
+    {
+        if (n <= 0) return;
+        int chunks = (int)Math.Min(Workers, Math.Max(1, n * Math.Max(costPerItem, 1) / grain));
+        chunks = (int)Math.Min(chunks, n);
+        if (chunks <= 1) { body(0, n); return; }
+        Parallel.For(0, chunks, c =>
+        {
+            long s = n * c / chunks, e = n * (c + 1) / chunks;
+            if (e > s) body(s, e);
+        });
+    }
+}
+
+internal static class TensorData
+{
+    /// <summary>The CPU array behind a tensor (contiguous, offset 0).</summary>
+    public static T[] Data<T>(this Tensor t) where T : unmanaged =>
+        t.Storage is CpuStorage c ? (T[])c.Data
+        : throw new NotSupportedException($"tensor {t.Shape} is on device '{t.Device}', which this op does not support yet");
+}
