@@ -129,6 +129,14 @@ public sealed partial class Tensor
         return new Tensor(new CpuStorage((T[])data.Clone(), dtype), s);
     }
 
+    /// <summary>A tensor over a copy of <paramref name="data"/> with an explicit shape (Shape.Scalar for 0-d).</summary>
+    public static Tensor FromArray<T>(T[] data, Shape shape) where T : unmanaged
+    {
+        if (shape.Numel != data.Length)
+            throw new ArgumentException($"FromArray: {data.Length} values do not fill shape {shape} ({shape.Numel} elements)");
+        return new Tensor(new CpuStorage((T[])data.Clone(), DTypeInfo.Of<T>()), shape);
+    }
+
     /// <summary>A tensor from a rectangular array of any rank (float[,], double[,,], ...).</summary>
     public static Tensor FromArray(Array data)
     {

@@ -161,8 +161,8 @@ public static partial class F
             return Autograd.Record("norm", n.ViewAs(outShape), [x], g =>
             {
                 // d||x|| / dx = x / ||x||, and 0 where ||x|| = 0
-                var safe = Where(EqualMask(n, Tensor.ZerosLike(n)), Tensor.OnesLike(n), n);
-                var scale = Mul(Div(g.ViewAs(n.Shape), safe), Sub(1.0, EqualMask(n, Tensor.ZerosLike(n))));
+                var zero = Eq(n, 0);
+                var scale = Where(zero, 0.0, Div(g.ViewAs(n.Shape), Where(zero, 1.0, n)));
                 return [Mul(x, BroadcastTo(scale, inShape))];
             });
         }
@@ -172,12 +172,14 @@ public static partial class F
     /// <summary>Index of the max along dim (of the flattened tensor when dim is null); int64.</summary>
     public static Tensor Argmax(Tensor x, int? dim = null, bool keepDim = false)
     {
+        if (dim is not null) Shape.NormalizeDim(dim.Value, x.Rank, "argmax");
         if (dim is null) return Max(Reshape(x.Detach(), [-1]), 0).Indices;
         return Max(x.Detach(), dim.Value, keepDim).Indices;
     }
 
     public static Tensor Argmin(Tensor x, int? dim = null, bool keepDim = false)
     {
+        if (dim is not null) Shape.NormalizeDim(dim.Value, x.Rank, "argmin");
         if (dim is null) return Min(Reshape(x.Detach(), [-1]), 0).Indices;
         return Min(x.Detach(), dim.Value, keepDim).Indices;
     }
