@@ -15,8 +15,16 @@ public static class GradCheckProperty
         public static void Sample(Gen<Tensor[]> inputs, Func<Tensor[], Tensor> fn, GradCheckOptions? options = null,
             long iter = 100, string? seed = null)
         {
-            inputs.Sample(xs => GradCheck.Assert(fn, xs, options), iter: iter, threads: 1, seed: seed,
-                print: xs => string.Join("\n", xs.Select(x => x.ToString())));
+            try
+            {
+                inputs.Sample(xs => GradCheck.Assert(fn, xs, options), iter: iter, threads: 1, seed: seed,
+                    print: xs => string.Join("\n", xs.Select(x => x.ToString())));
+            }
+            catch (CsCheckException e) when (e.InnerException is not null)
+            {
+                // CsCheck's message holds the shrunk inputs and the seed; the inner exception, GradCheck's report
+                throw new GradCheckException($"{e.Message}\n{e.InnerException.Message}");
+            }
         }
 
         /// <summary>The same for a function of one tensor.</summary>

@@ -1,0 +1,11 @@
+namespace Framework.Examples;
+
+public sealed record Lab(string Description, Func<LabOptions, LabResult> Run);
+
+public static class Labs
+{
+    public static IReadOnlyDictionary<string, Lab> All { get; } = new SortedDictionary<string, Lab>
+    {
+        ["gradcheck"] = new("property-based gradient testing of your own op: a subtly wrong backward, the shrunk counterexample, the fix", GradCheckLab.Run),
+    };
+}
