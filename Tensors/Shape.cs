@@ -19,13 +19,16 @@ public sealed class Shape : IReadOnlyList<int>, IEquatable<Shape>
 
     public static readonly Shape Scalar = new();
 
-    public int this[int index] => _dims[index];
+    public int this[int index] => (uint)index < (uint)_dims.Length ? _dims[index]
+        : throw new ArgumentOutOfRangeException(nameof(index), index, $"shape: {this} has no dimension {index} (rank {Rank})");
     public int Count => _dims.Length;
     public int Rank => _dims.Length;
     public long Numel { get; }
 
     /// <summary>A dimension, counting from the end when negative (PyTorch's dim convention).</summary>
-    public int Dim(int dim) => _dims[NormalizeDim(dim, Rank, "size")];
+    public int Dim(int dim) => Rank == 0
+        ? throw new ArgumentOutOfRangeException(nameof(dim), dim, $"size: a 0-dim tensor has no dimension {dim}")
+        : _dims[NormalizeDim(dim, Rank, "size")];
 
     public int[] ToArray() => (int[])_dims.Clone();
     public ReadOnlySpan<int> AsSpan() => _dims;

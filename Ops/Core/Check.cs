@@ -24,6 +24,11 @@ internal static class Check
                 $"{op}: {what} must be {rank}-D{(layout.Length > 0 ? " " + layout : "")}, got shape {t.Shape}");
     }
 
+    public static void NotScalar(string op, Tensor t)
+    {
+        if (t.Rank == 0) throw new ArgumentException($"{op}: cannot be applied to a 0-dim tensor; reshape it to 1-D first");
+    }
+
     public static void Finite(string op, double v, string name)
     {
         if (!double.IsFinite(v)) throw new ArgumentException($"{op}: {name} must be finite, got {v}");

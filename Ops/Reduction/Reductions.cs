@@ -82,7 +82,13 @@ public static partial class F
     {
         Check.Float(op, x);
         int d = Shape.NormalizeDim(dim, x.Rank, op);
-        if (x.Rank > 0 && x.Shape[d] == 0)
+        if (x.Rank == 0)
+        {
+            // torch.max(scalar, 0) is the scalar itself at index 0
+            var same = Autograd.Record(op, x.CloneData(), [x], g => [g]);
+            return (same, Tensor.Zeros(Shape.Scalar, DType.Int64, x.Device));
+        }
+        if (x.Shape[d] == 0)
             throw new ArgumentException($"{op}: cannot reduce over the empty dimension {d} of shape {x.Shape}");
         var (v, idx) = ReduceKernels.ExtremeDim(x, d, max);
         var outShape = x.Rank == 0 ? x.Shape : ReducedShape(x.Shape, [d], keepDim);

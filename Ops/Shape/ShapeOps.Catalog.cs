@@ -59,7 +59,7 @@ public static partial class Catalog
         new OpInfo
         {
             Name = "narrow",
-            Samples = OneInput(x => F.Narrow(x, -1, 1, x.Shape[^1] - 1), Uniform(), minRank: 1),
+            Samples = OneInput(x => F.Narrow(x, -1, 1, x.Size(-1) - 1), Uniform(), minRank: 1),
             BadInputs = [new BadInput("past the end", () => F.Narrow(Randn([2, 3]), 1, 2, 2), "size 3")],
         },
         new OpInfo

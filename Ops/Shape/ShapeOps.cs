@@ -97,6 +97,7 @@ public static partial class F
     public static Tensor Transpose(Tensor x, int dim0, int dim1)
     {
         int a = Shape.NormalizeDim(dim0, x.Rank, "transpose"), b = Shape.NormalizeDim(dim1, x.Rank, "transpose");
+        if (x.Rank == 0) return x;
         var perm = Enumerable.Range(0, x.Rank).ToArray();
         (perm[a], perm[b]) = (perm[b], perm[a]);
         return Permute(x, perm);
@@ -150,6 +151,7 @@ public static partial class F
     /// <summary>Elements start..start+length-1 of dim (a copy).</summary>
     public static Tensor Narrow(Tensor x, int dim, int start, int length)
     {
+        Check.NotScalar("narrow", x);
         int d = Shape.NormalizeDim(dim, x.Rank, "narrow");
         int n = x.Shape[d];
         if (start < 0) start += n;
@@ -161,6 +163,7 @@ public static partial class F
     /// <summary>x[..., start:end:step, ...] along dim, with Python's clamping of start and end (a copy).</summary>
     public static Tensor Slice(Tensor x, int dim, int? start = null, int? end = null, int step = 1)
     {
+        Check.NotScalar("slice", x);
         int d = Shape.NormalizeDim(dim, x.Rank, "slice");
         if (step <= 0) throw new ArgumentException($"slice: step must be positive, got {step}");
         int n = x.Shape[d];
@@ -177,6 +180,7 @@ public static partial class F
     /// <summary>The slice at <paramref name="index"/> of dim, with that dim removed.</summary>
     public static Tensor Select(Tensor x, int dim, int index)
     {
+        Check.NotScalar("select", x);
         int d = Shape.NormalizeDim(dim, x.Rank, "select");
         int n = x.Shape[d];
         if (index < -n || index >= n)
@@ -188,6 +192,7 @@ public static partial class F
     /// <summary>Rows of dim picked by a 1-D int64 index tensor (torch.index_select).</summary>
     public static Tensor IndexSelect(Tensor x, int dim, Tensor index)
     {
+        Check.NotScalar("index_select", x);
         int d = Shape.NormalizeDim(dim, x.Rank, "index_select");
         if (index.DType != DType.Int64 || index.Rank > 1)
             throw new ArgumentException($"index_select: index must be a 1-D int64 tensor, got {index.DType.Name()} {index.Shape}");
