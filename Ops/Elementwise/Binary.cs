@@ -6,30 +6,32 @@ namespace Framework;
 /// A broadcasting binary function y = f(a, b) and its partial derivatives. The span methods are optional
 /// SIMD paths for the inner run (both operands contiguous, or one of them a scalar); return false for none.
 /// </summary>
-public interface IBinaryOp
+public interface IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    T Forward<T>(T a, T b) where T : unmanaged, IFloatingPointIeee754<T>;
+    T Forward(T a, T b);
     /// <summary>(dL/da, dL/db) given a, b, y = f(a, b) and g = dL/dy.</summary>
-    (T Da, T Db) Backward<T>(T a, T b, T y, T g) where T : unmanaged, IFloatingPointIeee754<T>;
-    bool SpanSpan<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
-    bool SpanScalar<T>(ReadOnlySpan<T> a, T b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
-    bool ScalarSpan<T>(T a, ReadOnlySpan<T> b, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
+    (T Da, T Db) Backward(T a, T b, T y, T g);
+    bool SpanSpan(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y);
+    bool SpanScalar(ReadOnlySpan<T> a, T b, Span<T> y);
+    bool ScalarSpan(T a, ReadOnlySpan<T> b, Span<T> y);
 }
 
 internal static class Binary
 {
     /// <summary>Forward with broadcasting and the generic backward (one fused pass, then sums over broadcast dims).</summary>
-    public static Tensor Apply<TOp>(string name, Tensor a, Tensor b, TOp op) where TOp : struct, IBinaryOp
+    public static Tensor Apply<TF, TD>(string name, Tensor a, Tensor b, TF opF, TD opD)
+        where TF : struct, IBinaryOp<float> where TD : struct, IBinaryOp<double>
     {
-        var y = Forward(name, a, b, op);
+        var y = Forward(name, a, b, opF, opD);
         return Autograd.Record(name, y, [a, b], g =>
         {
-            var (ga, gb) = Backward(op, a, b, y, g);
+            var (ga, gb) = Backward(opF, opD, a, b, y, g);
             return [ga, gb];
         });
     }
 
-    public static Tensor Forward<TOp>(string name, Tensor a, Tensor b, TOp op) where TOp : struct, IBinaryOp
+    public static Tensor Forward<TF, TD>(string name, Tensor a, Tensor b, TF opF, TD opD)
+        where TF : struct, IBinaryOp<float> where TD : struct, IBinaryOp<double>
     {
         Check.Float(name, a, "first operand");
         Check.Float(name, b, "second operand");
@@ -37,13 +39,13 @@ internal static class Binary
         var shape = Shape.Broadcast(a.Shape, b.Shape, name);
         var y = Tensor.Empty(shape, a.DType, a.Device);
         if (y.Numel == 0) return y;
-        if (a.DType == DType.Float32) Forward<float, TOp>(op, a, b, y);
-        else Forward<double, TOp>(op, a, b, y);
+        if (a.DType == DType.Float32) Forward<float, TF>(opF, a, b, y);
+        else Forward<double, TD>(opD, a, b, y);
         return y;
     }
 
     private static void Forward<T, TOp>(TOp op, Tensor a, Tensor b, Tensor y)
-        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IBinaryOp
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IBinaryOp<T>
     {
         var plan = BroadcastPlan.Create(y.Shape, a.Shape, b.Shape);
         T[] ad = a.Data<T>(), bd = b.Data<T>(), yd = y.Data<T>();
@@ -95,22 +97,22 @@ internal static class Binary
     }
 
     /// <summary>The generic backward: per-element partials over the output, then summed to each operand's shape.</summary>
-    public static (Tensor? Ga, Tensor? Gb) Backward<TOp>(TOp op, Tensor a, Tensor b, Tensor y, Tensor g)
-        where TOp : struct, IBinaryOp
+    public static (Tensor? Ga, Tensor? Gb) Backward<TF, TD>(TF opF, TD opD, Tensor a, Tensor b, Tensor y, Tensor g)
+        where TF : struct, IBinaryOp<float> where TD : struct, IBinaryOp<double>
     {
         bool needA = a.RequiresGrad, needB = b.RequiresGrad;
         var gaFull = needA ? Tensor.Empty(y.Shape, y.DType, y.Device) : null;
         var gbFull = needB ? Tensor.Empty(y.Shape, y.DType, y.Device) : null;
         if (y.Numel > 0)
         {
-            if (y.DType == DType.Float32) Backward<float, TOp>(op, a, b, y, g, gaFull, gbFull);
-            else Backward<double, TOp>(op, a, b, y, g, gaFull, gbFull);
+            if (y.DType == DType.Float32) Backward<float, TF>(opF, a, b, y, g, gaFull, gbFull);
+            else Backward<double, TD>(opD, a, b, y, g, gaFull, gbFull);
         }
         return (gaFull is null ? null : F.SumToShape(gaFull, a.Shape), gbFull is null ? null : F.SumToShape(gbFull, b.Shape));
     }
 
     private static void Backward<T, TOp>(TOp op, Tensor a, Tensor b, Tensor y, Tensor g, Tensor? gaFull, Tensor? gbFull)
-        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IBinaryOp
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IBinaryOp<T>
     {
         var plan = BroadcastPlan.Create(y.Shape, a.Shape, b.Shape);
         T[] ad = a.Data<T>(), bd = b.Data<T>(), yd = y.Data<T>(), gd = g.Data<T>();

@@ -1,34 +1,41 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
 
 namespace Framework;
 
 /// <summary>
-/// A pointwise function y = f(x) and its derivative, written once for float and double. ForwardSpan is an
-/// optional SIMD path (TensorPrimitives) that returns false when the op has none.
+/// A pointwise function y = f(x) and its derivative for one element type. Written with T arithmetic only
+/// (no conversions from double inside: constants arrive as T fields made on the host), so the same struct
+/// runs in the CPU loop and inside an ILGPU kernel. ForwardSpan is an optional SIMD path for the CPU.
 /// </summary>
-public interface IUnaryOp
+public interface IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    T Forward<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>;
+    T Forward(T x);
     /// <summary>dL/dx given x, y = f(x) and g = dL/dy.</summary>
-    T Backward<T>(T x, T y, T g) where T : unmanaged, IFloatingPointIeee754<T>;
-    bool ForwardSpan<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
+    T Backward(T x, T y, T g);
+    bool ForwardSpan(ReadOnlySpan<T> x, Span<T> y);
 }
 
-/// <summary>The shared forward/backward of every pointwise op.</summary>
+/// <summary>The shared forward/backward of every pointwise op; one op instance per element type.</summary>
 internal static class Unary
 {
-    public static Tensor Apply<TOp>(string name, Tensor x, TOp op) where TOp : struct, IUnaryOp
+    public static Tensor Apply<TF, TD>(string name, Tensor x, TF opF, TD opD)
+        where TF : struct, IUnaryOp<float> where TD : struct, IUnaryOp<double>
     {
         Check.Float(name, x);
         var y = Tensor.Empty(x.Shape, x.DType, x.Device);
-        if (x.DType == DType.Float32) Forward<float, TOp>(op, x, y);
-        else Forward<double, TOp>(op, x, y);
-        return Autograd.Record(name, y, [x], g => [Backward(op, x, y, g)]);
+        if (x.DType == DType.Float32) Forward<float, TF>(opF, x, y);
+        else Forward<double, TD>(opD, x, y);
+        return Autograd.Record(name, y, [x], g =>
+        {
+            var gx = Tensor.Empty(x.Shape, x.DType, x.Device);
+            if (x.DType == DType.Float32) Backward<float, TF>(opF, x, y, g, gx);
+            else Backward<double, TD>(opD, x, y, g, gx);
+            return [gx];
+        });
     }
 
     private static void Forward<T, TOp>(TOp op, Tensor x, Tensor y)
-        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IUnaryOp
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IUnaryOp<T>
     {
         var xs = x.Data<T>();
         var ys = y.Data<T>();
@@ -41,16 +48,8 @@ internal static class Unary
         });
     }
 
-    private static Tensor Backward<TOp>(TOp op, Tensor x, Tensor y, Tensor g) where TOp : struct, IUnaryOp
-    {
-        var gx = Tensor.Empty(x.Shape, x.DType, x.Device);
-        if (x.DType == DType.Float32) Backward<float, TOp>(op, x, y, g, gx);
-        else Backward<double, TOp>(op, x, y, g, gx);
-        return gx;
-    }
-
     private static void Backward<T, TOp>(TOp op, Tensor x, Tensor y, Tensor g, Tensor gx)
-        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IUnaryOp
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IUnaryOp<T>
     {
         var xs = x.Data<T>();
         var ys = y.Data<T>();
