@@ -75,7 +75,8 @@ public static partial class Autograd
 
     private static void Accumulate(Tensor leaf, Tensor g)
     {
-        if (leaf.Grad is null) leaf.Grad = g.CloneData();
+        // a leaf's gradient outlives the step's DisposeScope: the optimizer reads it after the scope ends
+        if (leaf.Grad is null) leaf.Grad = g.CloneData().DetachFromDisposeScope();
         else leaf.Grad.AddInPlace_(g);
     }
 

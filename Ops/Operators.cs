@@ -75,6 +75,7 @@ public static class TensorOps
         /// <summary>Tensors are always contiguous here; returns the tensor itself.</summary>
         public Tensor Contiguous() => t;
         public Tensor To(DType dtype) => F.To(t, dtype);
+        public Tensor To(Device device) => F.To(t, device);
         public Tensor Float() => F.To(t, DType.Float32);
         public Tensor Double() => F.To(t, DType.Float64);
 

@@ -7,14 +7,19 @@ public sealed partial class Tensor
     public static Tensor Empty(Shape shape, DType dtype = DType.Float32, Device? device = null)
     {
         var dev = device ?? Device.Default;
-        if (!dev.IsCpu)
-            throw new NotSupportedException($"Empty: device '{dev}' has no storage backend in this build");
-        return new Tensor(CpuStorage.Allocate(dtype, shape.Numel, "empty"), shape);
+        if (dev.IsCpu) return new Tensor(CpuStorage.Allocate(dtype, shape.Numel, "empty"), shape);
+        return new Tensor(BufferPool.For(dev).Rent(dev, dtype, shape.Numel, "empty"), shape);
     }
 
-    public static Tensor Zeros(params int[] shape) => Empty(shape);
-    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null) => Empty(shape, dtype, device);
-    public static Tensor ZerosLike(Tensor t) => Empty(t.Shape, t.DType, t.Device);
+    public static Tensor Zeros(params int[] shape) => Zeros(new Shape(shape));
+    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null)
+    {
+        var t = Empty(shape, dtype, device);
+        if (!t.Device.IsCpu) t.Fill_(0);   // CPU arrays start zeroed; pooled device buffers do not
+        return t;
+    }
+
+    public static Tensor ZerosLike(Tensor t) => Zeros(t.Shape, t.DType, t.Device);
 
     public static Tensor Ones(params int[] shape) => Full(shape, 1.0);
     public static Tensor Ones(Shape shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 1.0, dtype, device);
@@ -171,6 +176,7 @@ public sealed partial class Tensor
     /// <summary>Sets every element to value, in place, outside autograd.</summary>
     public Tensor Fill_(double value)
     {
+        if (Storage is IlgpuStorage) { IlgpuOps.Fill(this, value); return this; }
         switch (DType)
         {
             case DType.Float32: AsSpan<float>().Fill((float)value); break;
@@ -183,6 +189,13 @@ public sealed partial class Tensor
 
     internal void SetFromDoubles(ReadOnlySpan<double> v)
     {
+        if (Storage is IlgpuStorage)
+        {
+            var host = Empty(Shape, DType, Device.Cpu);
+            host.SetFromDoubles(v);
+            IlgpuOps.CopyFromHost(((CpuStorage)host.Storage).Data, this);
+            return;
+        }
         switch (DType)
         {
             case DType.Float64: v.CopyTo(AsSpan<double>()); break;
@@ -212,6 +225,11 @@ public sealed partial class Tensor
     {
         if (dtype == DType) return new Tensor(CloneStorage(), Shape);
         var t = Empty(Shape, dtype, Device);
+        if (Storage is IlgpuStorage)
+        {
+            if (!IlgpuOps.TryConvert(this, t)) t.SetFromDoubles(ToDoubleArray());
+            return t;
+        }
         if (DType == DType.Float32 && dtype == DType.Float64)
         {
             var s = AsSpan<float>(); var d = t.AsSpan<double>();
@@ -237,6 +255,28 @@ public sealed partial class Tensor
             Array.Copy(c.Data, arr, Numel);
             return new CpuStorage(arr, DType);
         }
-        throw new NotSupportedException($"clone: device '{Device}' has no storage backend in this build");
+        var copy = BufferPool.For(Device).Rent(Device, DType, Numel, "clone");
+        IlgpuOps.CopyStorage((IlgpuStorage)Storage, copy);
+        return copy;
+    }
+
+    /// <summary>A copy of this tensor on another device (outside autograd; the differentiable form is x.To(device)).</summary>
+    public Tensor ToDevice(Device device)
+    {
+        if (device == Device) return CloneData();
+        if (Device.IsCpu)
+        {
+            var t = Empty(Shape, DType, device);
+            IlgpuOps.CopyFromHost(((CpuStorage)Storage).Data, t);
+            return t;
+        }
+        var host = DType switch
+        {
+            DType.Float32 => FromArray(IlgpuOps.CopyToHost<float>(this), Shape),
+            DType.Float64 => FromArray(IlgpuOps.CopyToHost<double>(this), Shape),
+            DType.Int64 => FromArray(IlgpuOps.CopyToHost<long>(this), Shape),
+            _ => FromArray(IlgpuOps.CopyToHost<bool>(this), Shape),
+        };
+        return device.IsCpu ? host : host.ToDevice(device);
     }
 }

@@ -13,6 +13,12 @@ public sealed partial class Tensor
             throw new ArgumentException(
                 $"AddInPlace_: {other.DType.Name()} {other.Shape} does not match {DType.Name()} {Shape}");
         CheckSameDevice("AddInPlace_", this, other);
+        if (Storage is IlgpuStorage)
+        {
+            if (!DType.IsFloatingPoint()) throw new InvalidOperationException($"AddInPlace_: {DType.Name()} tensors do not accumulate");
+            IlgpuOps.AddInPlace(this, other);
+            return;
+        }
         switch (DType)
         {
             case DType.Float32: TensorPrimitives.Add(AsSpan<float>(), other.AsSpan<float>(), AsSpan<float>()); break;
@@ -24,6 +30,7 @@ public sealed partial class Tensor
     /// <summary>Whether any element is NaN or infinite (always false for integer dtypes).</summary>
     public bool HasNonFinite()
     {
+        if (Storage is not CpuStorage) return DType.IsFloatingPoint() && ToDoubleArray().Any(v => !double.IsFinite(v));
         switch (DType)
         {
             case DType.Float32:

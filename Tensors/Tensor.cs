@@ -14,6 +14,13 @@ public sealed partial class Tensor : IDisposable
             throw new ArgumentException($"storage of {storage.Length} elements is too small for shape {shape}");
         Storage = storage;
         Shape = shape;
+        RegisterInScope();
+    }
+
+    /// <summary>A second tensor over the same storage (reshapes, detach): device storage counts its users.</summary>
+    private Tensor(Tensor source, Shape shape) : this(source.Storage, shape)
+    {
+        if (Storage is IlgpuStorage s) s.AddRef();
     }
 
     public Storage Storage { get; private set; }
@@ -78,11 +85,18 @@ public sealed partial class Tensor : IDisposable
     public ReadOnlySpan<T> AsReadOnlySpan<T>() where T : unmanaged => AsSpan<T>();
 
     /// <summary>A copy of the elements in row-major order.</summary>
-    public T[] ToArray<T>() where T : unmanaged => AsSpan<T>().ToArray();
+    public T[] ToArray<T>() where T : unmanaged
+    {
+        if (Storage is CpuStorage) return AsSpan<T>().ToArray();
+        if (DTypeInfo.Of<T>() != DType)
+            throw new InvalidOperationException($"ToArray<{typeof(T).Name}>: tensor {Shape} holds {DType.Name()} elements");
+        return IlgpuOps.CopyToHost<T>(this);
+    }
 
     /// <summary>The elements as doubles, whatever the dtype (bool as 0/1).</summary>
     public double[] ToDoubleArray()
     {
+        if (Storage is not CpuStorage) return ToDevice(Device.Cpu).ToDoubleArray();
         switch (DType)
         {
             case DType.Float64: return ToArray<double>();
@@ -110,7 +124,7 @@ public sealed partial class Tensor : IDisposable
         if (Numel != 1)
             throw new InvalidOperationException(
                 $"Item: a tensor with {Numel} elements {Shape} cannot be converted to a scalar");
-        return AsSpan<T>()[0];
+        return ToArray<T>()[0];
     }
 
     /// <summary>A tensor sharing this one's storage with another shape of the same element count.</summary>
@@ -118,11 +132,11 @@ public sealed partial class Tensor : IDisposable
     {
         if (shape.Numel != Numel)
             throw new ArgumentException($"view: shape {shape} is invalid for input of size {Numel}");
-        return new Tensor(Storage, shape);
+        return new Tensor(this, shape);
     }
 
     /// <summary>A new leaf sharing this tensor's storage, cut from the graph.</summary>
-    public Tensor Detach() => new(Storage, Shape) { Name = Name };
+    public Tensor Detach() => new(this, Shape) { Name = Name };
 
     /// <summary>Overwrites this tensor's elements with another's (same shape and dtype), outside autograd.</summary>
     public void CopyFrom(Tensor source)
@@ -135,14 +149,10 @@ public sealed partial class Tensor : IDisposable
             Array.Copy(src.Data, dst.Data, Numel);
             return;
         }
-        throw new InvalidOperationException($"CopyFrom: devices {source.Device} -> {Device} are not supported");
+        CheckSameDevice("CopyFrom", this, source);
+        IlgpuOps.Copy(source, this);
     }
 
-    /// <summary>Releases device memory. CPU tensors are managed by the GC; disposing them is harmless.</summary>
-    public void Dispose()
-    {
-        GC.SuppressFinalize(this);
-    }
 
     internal static long CheckedNumel(ReadOnlySpan<int> dims, string op)
     {

@@ -17,11 +17,7 @@ public static class TensorFormatter
     {
         var sb = new StringBuilder("tensor(");
         const string indent = "       ";
-        if (t.Storage is not CpuStorage)
-        {
-            sb.Append("<on ").Append(t.Device).Append('>');
-        }
-        else if (t.Numel == 0 && t.Rank > 0)
+        if (t.Numel == 0 && t.Rank > 0)
         {
             sb.Append("[]");
         }

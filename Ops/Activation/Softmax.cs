@@ -37,6 +37,7 @@ internal static class SoftmaxKernels
     public static void Forward<T>(Tensor x, Tensor y, int dim, bool log) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (outer, r, inner) = ReduceKernels.Split(x.Shape, dim);
+        if (x.Device.IsIlgpu) { SoftmaxGpu.Forward<T>(x, y, outer, r, inner, log); return; }
         T[] xd = x.Data<T>(), yd = y.Data<T>();
         if (inner == 1)
         {
@@ -91,6 +92,7 @@ internal static class SoftmaxKernels
     public static void Backward<T>(Tensor y, Tensor g, Tensor gx, int dim, bool log) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (outer, r, inner) = ReduceKernels.Split(y.Shape, dim);
+        if (y.Device.IsIlgpu) { SoftmaxGpu.Backward<T>(y, g, gx, outer, r, inner, log); return; }
         T[] yd = y.Data<T>(), gd = g.Data<T>(), gxd = gx.Data<T>();
         Par.For(outer * inner, r * 8L, (p0, p1) =>
         {

@@ -62,6 +62,7 @@ internal static class TensorData
 {
     /// <summary>The CPU array behind a tensor (contiguous, offset 0).</summary>
     public static T[] Data<T>(this Tensor t) where T : unmanaged =>
-        t.Storage is CpuStorage c ? (T[])c.Data
-        : throw new NotSupportedException($"tensor {t.Shape} is on device '{t.Device}', which this op does not support yet");
+        t.Storage is CpuStorage c
+            ? c.Data as T[] ?? throw new ArgumentException($"kernel: expected {typeof(T).Name} elements, got a {t.DType.Name()} tensor {t.Shape}")
+            : throw new NotSupportedException($"kernel: tensor {t.Shape} is on device '{t.Device}', which this op has no kernel for yet");
 }

@@ -47,6 +47,7 @@ internal static class Binary
     private static void Forward<T, TOp>(TOp op, Tensor a, Tensor b, Tensor y)
         where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IBinaryOp<T>
     {
+        if (y.Device.IsIlgpu) { BinaryGpu.Forward<T, TOp>(op, a, b, y); return; }
         var plan = BroadcastPlan.Create(y.Shape, a.Shape, b.Shape);
         T[] ad = a.Data<T>(), bd = b.Data<T>(), yd = y.Data<T>();
         long sa = plan.InnerStride(0), sb = plan.InnerStride(1);
@@ -101,9 +102,16 @@ internal static class Binary
         where TF : struct, IBinaryOp<float> where TD : struct, IBinaryOp<double>
     {
         bool needA = a.RequiresGrad, needB = b.RequiresGrad;
-        var gaFull = needA ? Tensor.Empty(y.Shape, y.DType, y.Device) : null;
-        var gbFull = needB ? Tensor.Empty(y.Shape, y.DType, y.Device) : null;
-        if (y.Numel > 0)
+        var gaFull = needA || y.Device.IsIlgpu ? Tensor.Empty(y.Shape, y.DType, y.Device) : null;
+        var gbFull = needB || y.Device.IsIlgpu ? Tensor.Empty(y.Shape, y.DType, y.Device) : null;
+        if (y.Numel > 0 && y.Device.IsIlgpu)
+        {
+            if (y.DType == DType.Float32) BinaryGpu.Backward<float, TF>(opF, a, b, y, g, gaFull!, gbFull!);
+            else BinaryGpu.Backward<double, TD>(opD, a, b, y, g, gaFull!, gbFull!);
+            if (!needA) gaFull = null;
+            if (!needB) gbFull = null;
+        }
+        else if (y.Numel > 0)
         {
             if (y.DType == DType.Float32) Backward<float, TF>(opF, a, b, y, g, gaFull, gbFull);
             else Backward<double, TD>(opD, a, b, y, g, gaFull, gbFull);

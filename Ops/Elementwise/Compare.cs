@@ -26,6 +26,17 @@ public static partial class F
         var shape = Shape.Broadcast(a.Shape, b.Shape, op);
         var y = Tensor.Empty(shape, DType.Bool, a.Device);
         if (y.Numel == 0) return y;
+        if (y.Device.IsIlgpu)
+        {
+            switch (a.DType)
+            {
+                case DType.Float32: CompareGpu.Compare<float>(a, b, y, (int)cmp); break;
+                case DType.Float64: CompareGpu.Compare<double>(a, b, y, (int)cmp); break;
+                case DType.Int64: CompareGpu.Compare<long>(a, b, y, (int)cmp); break;
+                default: CompareGpu.Compare<byte>(a, b, y, (int)cmp); break;
+            }
+            return y;
+        }
         double[] ad = a.ToDoubleArray(), bd = b.ToDoubleArray();
         var yd = y.Data<bool>();
         var plan = BroadcastPlan.Create(shape, a.Shape, b.Shape);
@@ -87,6 +98,7 @@ public static partial class F
     private static void WhereKernel<T>(Tensor c, Tensor a, Tensor b, Tensor y) where T : unmanaged
     {
         if (y.Numel == 0) return;
+        if (y.Device.IsIlgpu) { CompareGpu.Where<T>(c, a, b, y); return; }
         var plan = BroadcastPlan.Create(y.Shape, c.Shape, a.Shape, b.Shape);
         bool[] cd = c.Data<bool>();
         T[] ad = a.Data<T>(), bd = b.Data<T>(), yd = y.Data<T>();
@@ -108,6 +120,7 @@ public static partial class F
     /// <summary>out[i][j] = x[i][index[i][j]] along dim (torch.gather); index is int64 of x's rank.</summary>
     public static Tensor Gather(Tensor x, int dim, Tensor index)
     {
+        Check.Float("gather", x);
         int d = Shape.NormalizeDim(dim, x.Rank, "gather");
         if (index.DType != DType.Int64)
             throw new ArgumentException($"gather: index must be int64, got {index.DType.Name()} {index.Shape}");
@@ -116,19 +129,16 @@ public static partial class F
         for (int i = 0; i < x.Rank; i++)
             if (i != d && index.Shape[i] > x.Shape[i])
                 throw new ArgumentException($"gather: index {index.Shape} is larger than the input {x.Shape} in dimension {i}");
+        Tensor.CheckSameDevice("gather", x, index);
         var flat = FlatGatherOffsets("gather", x.Shape, d, index);
-        var xd = x.ToDoubleArray();
-        var v = new double[flat.Length];
-        for (int i = 0; i < flat.Length; i++) v[i] = xd[flat[i]];
-        var y = Tensor.FromDoubles(v, index.Shape, x.DType, x.Device);
-        var inShape = x.Shape;
-        return Autograd.Record("gather", y, [x], g =>
+        var y = Tensor.Empty(index.Shape, x.DType, x.Device);
+        if (y.Numel > 0)
         {
-            var gd = g.ToDoubleArray();
-            var gx = new double[inShape.Numel];
-            for (int i = 0; i < flat.Length; i++) gx[flat[i]] += gd[i];
-            return [Tensor.FromDoubles(gx, inShape, g.DType, g.Device)];
-        });
+            if (x.DType == DType.Float32) GatherOffsets<float>(x, y, flat);
+            else GatherOffsets<double>(x, y, flat);
+        }
+        var inShape = x.Shape;
+        return Autograd.Record("gather", y, [x], g => [ScatterOffsets(g, flat, inShape)]);
     }
 
     /// <summary>Flat offsets into a tensor of <paramref name="shape"/> addressed by index along dim.</summary>
@@ -160,10 +170,37 @@ public static partial class F
     /// <summary>Zeros of <paramref name="shape"/> with g written at index along dim (the adjoint of picking one element per row).</summary>
     internal static Tensor ScatterAlongDim(Tensor g, Tensor index, int dim, Shape shape)
     {
-        var flat = FlatGatherOffsets("scatter", shape, dim, index);
-        var gd = g.ToDoubleArray();
-        var gx = new double[shape.Numel];
-        for (int i = 0; i < flat.Length; i++) gx[flat[i]] += gd[i];
-        return Tensor.FromDoubles(gx, shape, g.DType, g.Device);
+        return ScatterOffsets(g, FlatGatherOffsets("scatter", shape, dim, index), shape);
+    }
+
+    private static void GatherOffsets<T>(Tensor x, Tensor y, long[] offsets) where T : unmanaged
+    {
+        if (x.Device.IsIlgpu) { ShapeGpu.GatherOffsets<T>(x, y, offsets); return; }
+        T[] xd = x.Data<T>(), yd = y.Data<T>();
+        for (int i = 0; i < offsets.Length; i++) yd[i] = xd[offsets[i]];
+    }
+
+    /// <summary>Zeros of <paramref name="shape"/> plus g added at the flat offsets (the adjoint of an offset gather).</summary>
+    private static Tensor ScatterOffsets(Tensor g, long[] offsets, Shape shape)
+    {
+        var gx = Tensor.Zeros(shape, g.DType, g.Device);
+        if (offsets.Length == 0) return gx;
+        if (g.Device.IsIlgpu)
+        {
+            if (g.DType == DType.Float32) ShapeGpu.ScatterOffsets<float>(g, gx, offsets);
+            else ShapeGpu.ScatterOffsets<double>(g, gx, offsets);
+            return gx;
+        }
+        if (g.DType == DType.Float32)
+        {
+            float[] gd = g.Data<float>(), gxd = gx.Data<float>();
+            for (int i = 0; i < offsets.Length; i++) gxd[offsets[i]] += gd[i];
+        }
+        else
+        {
+            double[] gd = g.Data<double>(), gxd = gx.Data<double>();
+            for (int i = 0; i < offsets.Length; i++) gxd[offsets[i]] += gd[i];
+        }
+        return gx;
     }
 }

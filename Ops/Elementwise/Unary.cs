@@ -37,6 +37,7 @@ internal static class Unary
     private static void Forward<T, TOp>(TOp op, Tensor x, Tensor y)
         where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IUnaryOp<T>
     {
+        if (x.Device.IsIlgpu) { UnaryGpu.Forward<T, TOp>(op, x, y); return; }
         var xs = x.Data<T>();
         var ys = y.Data<T>();
         Par.For(x.Numel, 4, (s, e) =>
@@ -51,6 +52,7 @@ internal static class Unary
     private static void Backward<T, TOp>(TOp op, Tensor x, Tensor y, Tensor g, Tensor gx)
         where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IUnaryOp<T>
     {
+        if (x.Device.IsIlgpu) { UnaryGpu.Backward<T, TOp>(op, x, y, g, gx); return; }
         var xs = x.Data<T>();
         var ys = y.Data<T>();
         var gs = g.Data<T>();

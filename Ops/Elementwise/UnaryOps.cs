@@ -78,9 +78,9 @@ public readonly struct EluOp<T>(T alpha) : IUnaryOp<T> where T : unmanaged, IFlo
 }
 
 /// <summary>GELU: x Phi(x) = x (1 + erf(x / sqrt 2)) / 2 exactly, or PyTorch's approximate="tanh" form.</summary>
-public readonly struct GeluOp<T>(bool tanhApproximation) : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+public readonly struct GeluOp<T>(int tanhApproximation) : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    // 0.044715 is PyTorch's constant of the tanh form; other constants come from T.Pi
+    // 0.044715 is PyTorch's constant of the tanh form, converted on the host; other constants come from T.Pi
     private readonly T _cubic = T.CreateTruncating(0.044715);
 
     private static T Half => T.One / (T.One + T.One);
@@ -89,7 +89,7 @@ public readonly struct GeluOp<T>(bool tanhApproximation) : IUnaryOp<T> where T :
 
     public T Forward(T x)
     {
-        if (tanhApproximation)
+        if (tanhApproximation != 0)
             return Half * x * (T.One + T.Tanh(Sqrt2OverPi * (x + _cubic * x * x * x)));
         return Half * x * (T.One + SpecialFunctions.Erf(x * InvSqrt2));
     }
@@ -97,7 +97,7 @@ public readonly struct GeluOp<T>(bool tanhApproximation) : IUnaryOp<T> where T :
     public T Backward(T x, T y, T g)
     {
         T d;
-        if (tanhApproximation)
+        if (tanhApproximation != 0)
         {
             T t = T.Tanh(Sqrt2OverPi * (x + _cubic * x * x * x));
             T three = T.One + T.One + T.One;
@@ -197,7 +197,7 @@ public static partial class F
     {
         if (approximate is not ("none" or "tanh"))
             throw new ArgumentException($"gelu: approximate must be 'none' or 'tanh', got '{approximate}'");
-        bool tanh = approximate == "tanh";
+        int tanh = approximate == "tanh" ? 1 : 0;   // an int, not a bool: kernel parameters must be blittable
         return Unary.Apply("gelu", x, new GeluOp<float>(tanh), new GeluOp<double>(tanh));
     }
 

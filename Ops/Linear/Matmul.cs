@@ -72,6 +72,7 @@ public static partial class F
     private static void MatmulKernel<T>(Tensor a, Tensor b, Tensor c, int batch, int m, int n, int k, bool transA, bool transB)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (a.Device.IsIlgpu) { MatmulGpu.Run<T>(a, b, c, batch, m, n, k, transA, transB); return; }
         T[] ad = a.Data<T>(), bd = b.Data<T>(), cd = c.Data<T>();
         long sa = (long)m * k, sb = (long)k * n, sc = (long)m * n;
         for (int i = 0; i < batch; i++)

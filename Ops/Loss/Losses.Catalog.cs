@@ -23,8 +23,8 @@ public static partial class Catalog
         from weighted in Gen.Bool
         from w in Gens.Positive([c], 0.5, 2, requiresGrad: false)
         from r in Reduction
-        select new OpSample($"{label} ({n}, {c}{string.Concat(spatial.Select(s => ", " + s))}) weighted {weighted} {r}", [logits, w],
-            xs => fn(xs[0], targets, weighted ? xs[1] : null, r));
+        select new OpSample($"{label} ({n}, {c}{string.Concat(spatial.Select(s => ", " + s))}) weighted {weighted} {r}", [logits, w, targets],
+            xs => fn(xs[0], xs[2], weighted ? xs[1] : null, r));
 
     public static IEnumerable<OpInfo> LossOps() =>
     [
@@ -85,8 +85,8 @@ public static partial class Catalog
                       from logits in Gens.Tensor([n, c], -3, 3)
                       from t in Gen.Long[-1, c - 1].Array[n].Where(t => t.Any(v => v >= 0))
                       from r in Reduction
-                      select new OpSample($"cross_entropy ({n}, {c}) smoothing 0.2 ignore -1 {r}", [logits],
-                          xs => F.CrossEntropy(xs[0], Tensor.FromArray(t), ignoreIndex: -1, reduction: r, labelSmoothing: 0.2)),
+                      select new OpSample($"cross_entropy ({n}, {c}) smoothing 0.2 ignore -1 {r}", [logits, Tensor.FromArray(t)],
+                          xs => F.CrossEntropy(xs[0], xs[1], ignoreIndex: -1, reduction: r, labelSmoothing: 0.2)),
         },
         new OpInfo
         {

@@ -70,7 +70,7 @@ public static partial class F
             index[i] = t[i];
             wv[i] = classW?[t[i]] ?? 1;
         }
-        var picked = Gather(logp, 1, Tensor.FromArray(index, t.Length, 1));
+        var picked = Gather(logp, 1, Tensor.FromArray(index, t.Length, 1).ToDevice(input.Device));
         var w = Tensor.FromDoubles(wv, new Shape(t.Length, 1), input.DType, input.Device);
         var losses = Neg(Mul(picked, w));
         var targetShape = target.Shape;

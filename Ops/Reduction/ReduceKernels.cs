@@ -35,6 +35,7 @@ internal static class ReduceKernels
     private static void SumDim<T>(Tensor x, int dim, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (outer, r, inner) = Split(x.Shape, dim);
+        if (x.Device.IsIlgpu) { ReduceGpu.SumDim<T>(x, y, outer, r, inner); return; }
         T[] xd = x.Data<T>(), yd = y.Data<T>();
         if (inner == 1)
         {
@@ -59,6 +60,12 @@ internal static class ReduceKernels
     public static Tensor SumAll(Tensor x)
     {
         var y = Tensor.Empty(Shape.Scalar, x.DType, x.Device);
+        if (x.Device.IsIlgpu)
+        {
+            if (x.DType == DType.Float32) ReduceGpu.SumDim<float>(x, y, 1, Gpu.Int(x.Numel), 1);
+            else ReduceGpu.SumDim<double>(x, y, 1, Gpu.Int(x.Numel), 1);
+            return y;
+        }
         if (x.DType == DType.Float32) y.AsSpan<float>()[0] = TensorPrimitives.Sum<float>(x.AsSpan<float>());
         else y.AsSpan<double>()[0] = TensorPrimitives.Sum<double>(x.AsSpan<double>());
         return y;
@@ -79,6 +86,7 @@ internal static class ReduceKernels
     private static void ExtremeDim<T>(Tensor x, int dim, bool max, Tensor v, Tensor idx) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (outer, r, inner) = Split(x.Shape, dim);
+        if (x.Device.IsIlgpu) { ReduceGpu.ExtremeDim<T>(x, v, idx, outer, r, inner, max); return; }
         T[] xd = x.Data<T>(), vd = v.Data<T>();
         long[] id = idx.Data<long>();
         Par.For(outer * inner, r, (s, e) =>

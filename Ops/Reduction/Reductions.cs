@@ -137,11 +137,9 @@ public static partial class F
         Tensor m;
         using (Autograd.NoGrad())
         {
-            m = x.Numel == 0 ? Tensor.Zeros(ReducedShape(x.Shape, d, true), x.DType) : Amax(x, d, keepDim: true);
-            // an all -inf slice would give -inf - -inf = NaN; shift it by 0 instead
-            var md = m.ToDoubleArray();
-            for (int i = 0; i < md.Length; i++) if (double.IsInfinity(md[i])) md[i] = 0;
-            m = Tensor.FromDoubles(md, m.Shape, m.DType, m.Device);
+            m = x.Numel == 0 ? Tensor.Zeros(ReducedShape(x.Shape, d, true), x.DType, x.Device) : Amax(x, d, keepDim: true);
+            // an all -inf slice would give -inf - -inf = NaN; shift it by 0 instead (m - m is NaN only for infinities)
+            m = Where(Eq(Sub(m, m), 0), m, 0.0);
         }
         var s = Log(Sum(Exp(Sub(x, m)), d, keepDim: true));
         var r = Add(s, m);

@@ -27,13 +27,20 @@ public static partial class F
         long outer = 1, inner = 1;
         for (int i = 0; i < d; i++) outer *= outDims[i];
         for (int i = d + 1; i < outDims.Length; i++) inner *= outDims[i];
-        var dst = ((CpuStorage)y.Storage).Data;
         long offsetInRow = 0, rowLen = total * inner;
         foreach (var t in tensors)
         {
-            var src = ((CpuStorage)t.Storage).Data;
             long chunk = t.Shape[d] * inner;
-            for (long o = 0; o < outer; o++) Array.Copy(src, o * chunk, dst, o * rowLen + offsetInRow, chunk);
+            if (chunk > 0)
+            {
+                if (y.Device.IsIlgpu) CopyBlock(t, y, chunk, rowLen, offsetInRow);
+                else
+                {
+                    var src = ((CpuStorage)t.Storage).Data;
+                    var dst = ((CpuStorage)y.Storage).Data;
+                    for (long o = 0; o < outer; o++) Array.Copy(src, o * chunk, dst, o * rowLen + offsetInRow, chunk);
+                }
+            }
             offsetInRow += chunk;
         }
         var sizes = tensors.Select(t => t.Shape[d]).ToArray();

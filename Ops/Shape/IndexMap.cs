@@ -14,6 +14,17 @@ internal static class IndexMap
         var outShape = new Shape(maps.Select(m => m.Length).ToArray());
         var y = Tensor.Empty(outShape, x.DType, x.Device);
         if (y.Numel == 0) return y;
+        if (x.Device.IsIlgpu)
+        {
+            switch (x.DType)
+            {
+                case DType.Float32: ShapeGpu.Gather(x, y, maps, (float)fill); break;
+                case DType.Float64: ShapeGpu.Gather(x, y, maps, fill); break;
+                case DType.Int64: ShapeGpu.Gather(x, y, maps, (long)fill); break;
+                default: ShapeGpu.Gather(x, y, maps, fill != 0 ? (byte)1 : (byte)0); break;
+            }
+            return y;
+        }
         switch (x.DType)
         {
             case DType.Float32: Gather<float>(x.Data<float>(), x.Shape, y.Data<float>(), maps, (float)fill); break;
@@ -63,6 +74,12 @@ internal static class IndexMap
     {
         var gx = Tensor.Zeros(inShape, g.DType, g.Device);
         if (g.Numel == 0) return gx;
+        if (g.Device.IsIlgpu)
+        {
+            if (g.DType == DType.Float32) ShapeGpu.ScatterAdd<float>(g, gx, maps);
+            else ShapeGpu.ScatterAdd<double>(g, gx, maps);
+            return gx;
+        }
         if (g.DType == DType.Float32) ScatterAdd<float>(g.Data<float>(), gx.Data<float>(), inShape, maps);
         else ScatterAdd<double>(g.Data<double>(), gx.Data<double>(), inShape, maps);
         return gx;

@@ -74,7 +74,7 @@ public static partial class Catalog
             Samples = from shape in Gens.Shape(1, 3, 1, 4)
                       from x in Gens.Tensor(shape)
                       from idx in Gen.Long[0, shape[0] - 1].Array[1, 5]
-                      select new OpSample($"index_select {Shape.Format(shape)} rows [{string.Join(", ", idx)}]", [x], xs => F.IndexSelect(xs[0], 0, Tensor.FromArray(idx))),
+                      select new OpSample($"index_select {Shape.Format(shape)} rows [{string.Join(", ", idx)}]", [x, Tensor.FromArray(idx)], xs => F.IndexSelect(xs[0], 0, xs[1])),
             BadInputs = [new BadInput("index out of range", () => F.IndexSelect(Randn([2, 3]), 0, Tensor.FromArray(new long[] { 2 })), "out of range")],
         },
         new OpInfo
@@ -141,8 +141,8 @@ public static partial class Catalog
                       from a in Gens.Tensor(shapes.A)
                       from b in Gens.Tensor(shapes.B)
                       from c in Gen.Bool.Array[shapes.A.Aggregate(1, (p, q) => p * q)]
-                      select new OpSample($"where {Shape.Format(shapes.A)} {Shape.Format(shapes.B)}", [a, b],
-                          xs => F.Where(Tensor.FromArray(c, new Shape(shapes.A)), xs[0], xs[1])),
+                      select new OpSample($"where {Shape.Format(shapes.A)} {Shape.Format(shapes.B)}", [a, b, Tensor.FromArray(c, new Shape(shapes.A))],
+                          xs => F.Where(xs[2], xs[0], xs[1])),
             BadInputs = [new BadInput("float condition", () => F.Where(Randn([2]), Randn([2]), Randn([2])), "bool")],
         },
         new OpInfo
@@ -152,7 +152,7 @@ public static partial class Catalog
                       from dim in Gen.Int[0, shape.Length - 1]
                       from x in Gens.Tensor(shape)
                       from idx in Gen.Long[0, shape[dim] - 1].Array[shape.Aggregate(1, (p, q) => p * q)]
-                      select new OpSample($"gather {Shape.Format(shape)} dim {dim}", [x], xs => F.Gather(xs[0], dim, Tensor.FromArray(idx, new Shape(shape)))),
+                      select new OpSample($"gather {Shape.Format(shape)} dim {dim}", [x, Tensor.FromArray(idx, new Shape(shape))], xs => F.Gather(xs[0], dim, xs[1])),
             BadInputs = [new BadInput("index out of bounds", () => F.Gather(Randn([2, 3]), 1, Tensor.FromArray(new long[] { 0, 3 }, 2, 1)), "out of bounds")],
         },
     ];

@@ -142,6 +142,11 @@ public static partial class F
     private static Tensor RepeatLeading(Tensor y, long times)
     {
         var r = Tensor.Empty(new Shape(checked((int)(y.Numel * times))), y.DType, y.Device);
+        if (y.Device.IsIlgpu)
+        {
+            for (long t = 0; t < times; t++) CopyBlock(y, r, y.Numel, r.Numel, t * y.Numel);
+            return r;
+        }
         var src = ((CpuStorage)y.Storage).Data;
         var dst = ((CpuStorage)r.Storage).Data;
         for (long t = 0; t < times; t++) Array.Copy(src, 0, dst, t * y.Numel, y.Numel);
@@ -248,6 +253,15 @@ public static partial class F
         return Autograd.Record("clone", y, [x], g => [g]);
     }
 
+    /// <summary>Copies to another device; gradients flow back to the source device.</summary>
+    public static Tensor To(Tensor x, Device device)
+    {
+        if (x.Device == device) return x;
+        var y = x.ToDevice(device);
+        var from = x.Device;
+        return Autograd.Record("to", y, [x], g => [g.ToDevice(from)]);
+    }
+
     /// <summary>Converts to another float dtype; gradients flow back converted.</summary>
     public static Tensor To(Tensor x, DType dtype)
     {
@@ -256,6 +270,21 @@ public static partial class F
         if (!dtype.IsFloatingPoint() || !x.DType.IsFloatingPoint()) return y;
         var from = x.DType;
         return Autograd.Record("to", y, [x], g => [g.ConvertTo(from)]);
+    }
+}
+
+public static partial class F
+{
+    /// <summary>Copies x's outer blocks of <paramref name="chunk"/> elements into rows of y (rowLen elements) at offsetInRow.</summary>
+    internal static void CopyBlock(Tensor x, Tensor y, long chunk, long rowLen, long offsetInRow)
+    {
+        switch (x.DType)
+        {
+            case DType.Float32: ShapeGpu.CopyBlocks<float>(x, y, chunk, rowLen, offsetInRow); break;
+            case DType.Float64: ShapeGpu.CopyBlocks<double>(x, y, chunk, rowLen, offsetInRow); break;
+            case DType.Int64: ShapeGpu.CopyBlocks<long>(x, y, chunk, rowLen, offsetInRow); break;
+            default: ShapeGpu.CopyBlocks<byte>(x, y, chunk, rowLen, offsetInRow); break;
+        }
     }
 }
 
@@ -268,6 +297,17 @@ internal static class PermuteKernel
         if (y.Numel == 0) return y;
         var inStrides = x.Shape.Strides();
         var strides = perm.Select(p => inStrides[p]).ToArray();
+        if (x.Device.IsIlgpu)
+        {
+            switch (x.DType)
+            {
+                case DType.Float32: ShapeGpu.Permute<float>(x, y, outDims, strides); break;
+                case DType.Float64: ShapeGpu.Permute<double>(x, y, outDims, strides); break;
+                case DType.Int64: ShapeGpu.Permute<long>(x, y, outDims, strides); break;
+                default: ShapeGpu.Permute<byte>(x, y, outDims, strides); break;
+            }
+            return y;
+        }
         switch (x.DType)
         {
             case DType.Float32: Copy(x.Data<float>(), y.Data<float>(), outDims, strides); break;
