@@ -2,6 +2,7 @@ using Xunit;
 
 namespace Framework.Tests;
 
+[Collection("Ilgpu")]
 public class DeviceTests
 {
     [Fact]
@@ -43,6 +44,9 @@ public class DeviceTests
     {
         var dev = Device.IlgpuCpu;
         var pool = BufferPool.For(dev);
+        // tensors other tests forgot return their buffers from finalizers; let that happen first
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         var w = Tensor.Randn(new Shape(4, 3), DType.Float64).ToDevice(dev).RequiresGrad_();
         var x = Tensor.Randn(new Shape(5, 4), DType.Float64).ToDevice(dev);
         long? liveAfterFirst = null;
