@@ -6,6 +6,7 @@ public static class Labs
 {
     public static IReadOnlyDictionary<string, Lab> All { get; } = new SortedDictionary<string, Lab>
     {
+        ["devices"] = new("the devices of this machine (cpu, ILGPU's CPU accelerator, CUDA when present) and one op on each", DevicesLab.Run),
         ["gradcheck"] = new("property-based gradient testing of your own op: a subtly wrong backward, the shrunk counterexample, the fix", GradCheckLab.Run),
     };
 }
