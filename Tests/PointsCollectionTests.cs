@@ -61,6 +61,7 @@ public class PointsCollectionTests
     [InlineData(1, 3, 2, 6, 6, 3, 3, 2, true)]    // r = 1/2: y = 2k - i lands on pixel k
     [InlineData(2, 1, 2, 1, 1, 3, 5, 1, true)]    // r_h = 3, r_w = 5: integer offsets land on pixels 3k and 5k
     [InlineData(1, 2, 2, 2, 3, 5, 5, 0, false)]   // r_h = 5/2, r_w = 5/3: non-integer points only
+    [InlineData(1, 2, 5, 3, 19, 3, 9, 0, false)]  // rows wider than a vector and 2M = 10 channels: the SIMD paths and their tails
     public void Fused_matches_the_composition_of_grid_sample(int b, int n, int m, int bigH, int bigW, int h, int w, int integerStep, bool someInteger)
     {
         var rng = new Random(1000 * b + 100 * n + 10 * bigH + h);
@@ -104,6 +105,35 @@ public class SpatialIlgpuTests
 {
     [Fact]
     public void Points_collection_worked_case_on_the_ilgpu_cpu_accelerator() => PointsCollectionTests.AssertWorkedCase(Device.IlgpuCpu);
+
+    /// <summary>Rows of 19 points and 10 channels run the CPU's vectorised corner search, SIMD channel loop and tile transposes (with tails).</summary>
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
+    public void Points_collection_on_wide_rows_agrees_with_the_ilgpu_kernels(DType dtype)
+    {
+        var rng = new Random(17);
+        int b = 2, n = 2, m = 5, bigH = 3, bigW = 19, h = 4, w = 11;
+        var tv = new double[b * 2 * n * bigH * bigW];
+        for (int e = 0; e < tv.Length; e++)   // integer offsets (points on pixels, many outside) and fractional ones
+            tv[e] = rng.Next(3) == 0 ? rng.Next(-6, 7) : Math.Round(rng.NextDouble() * 16 - 8, 3);
+        var t = Tensor.FromArray(tv, new Shape(b, 2 * n, bigH, bigW)).ConvertTo(dtype);
+        var d = Tensor.Randn(new Shape(b, 2 * m, h, w), DType.Float64, new Generator(3)).ConvertTo(dtype);
+        var upstream = Tensor.Randn(new Shape(b, 2 * n * m, bigH, bigW), DType.Float64, new Generator(4)).ConvertTo(dtype);
+        Tensor[] Run(Device device)
+        {
+            var tl = t.ToDevice(device).RequiresGrad_();
+            var dl = d.ToDevice(device).RequiresGrad_();
+            var p = F.PointsCollection(tl, dl);
+            p.Backward(upstream.ToDevice(device));
+            return [p.ToDevice(Device.Cpu), tl.Grad!.ToDevice(Device.Cpu), dl.Grad!.ToDevice(Device.Cpu)];
+        }
+        var cpu = Run(Device.Cpu);
+        var gpu = Run(Device.IlgpuCpu);
+        double tol = dtype == DType.Float64 ? 1e-12 : 1e-5;
+        string[] names = ["output", "target gradient", "deformable gradient"];
+        for (int i = 0; i < 3; i++) GoldenTests.AssertClose($"{dtype.Name()} {names[i]}", gpu[i], cpu[i], tol);
+    }
 
     [Theory]
     [InlineData(2, "bilinear")]

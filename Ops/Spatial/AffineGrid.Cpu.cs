@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Framework;
 
@@ -54,66 +55,102 @@ internal static class AffineGridCpu
         else Backward(g.Data<double>(), coords.Data<double>(), gradTheta.Data<double>(), a);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Forward<T>(T[] theta, T[] coords, T[] grid, AffineGridArgs a) where T : unmanaged, IFloatingPointIeee754<T>
     {
         long points = a.Points;
-        int rows = a.Rows, cols = a.Cols;
-        Par.For(a.N, points * rows * cols, (n0, n1) =>
+        int rows = a.Rows, cols = a.Cols, w = a.W, h = a.H, depth = a.D;
+        bool volumetric = a.Volumetric != 0;
+        Par.For(a.N, points * rows * cols, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (n0, n1) =>
         {
             for (long n = n0; n < n1; n++)
             {
-                int th = (int)(n * rows * cols);
-                long o = n * points * rows;
-                for (int d = 0; d < a.D; d++)
-                    for (int h = 0; h < a.H; h++)
+                var th = new ReadOnlySpan<T>(theta, (int)(n * rows * cols), rows * cols);
+                var o = new Span<T>(grid, (int)(n * points * rows), (int)(points * rows));
+                int k = 0;
+                if (!volumetric)
+                {
+                    T t0 = th[0], t1 = th[1], t2 = th[2], t3 = th[3], t4 = th[4], t5 = th[5];
+                    for (int i = 0; i < h; i++)
                     {
-                        T y = coords[a.W + h], z = coords[a.W + a.H + d];
-                        for (int w = 0; w < a.W; w++, o += rows)
+                        T y = coords[w + i];
+                        for (int j = 0; j < w; j++, k += 2)
                         {
-                            T x = coords[w];
-                            for (int r = 0; r < rows; r++)
-                            {
-                                int t = th + r * cols;
-                                grid[o + r] = a.Volumetric != 0
-                                    ? theta[t] * x + theta[t + 1] * y + theta[t + 2] * z + theta[t + 3]
-                                    : theta[t] * x + theta[t + 1] * y + theta[t + 2];
-                            }
+                            T x = coords[j];
+                            o[k] = t0 * x + t1 * y + t2;
+                            o[k + 1] = t3 * x + t4 * y + t5;
+                        }
+                    }
+                    continue;
+                }
+                for (int d = 0; d < depth; d++)
+                    for (int i = 0; i < h; i++)
+                    {
+                        T y = coords[w + i], z = coords[w + h + d];
+                        for (int j = 0; j < w; j++, k += 3)
+                        {
+                            T x = coords[j];
+                            o[k] = th[0] * x + th[1] * y + th[2] * z + th[3];
+                            o[k + 1] = th[4] * x + th[5] * y + th[6] * z + th[7];
+                            o[k + 2] = th[8] * x + th[9] * y + th[10] * z + th[11];
                         }
                     }
             }
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Backward<T>(T[] g, T[] coords, T[] gradTheta, AffineGridArgs a) where T : unmanaged, IFloatingPointIeee754<T>
     {
         long points = a.Points;
-        int rows = a.Rows, cols = a.Cols;
-        Par.For(a.N, points * rows * cols, (n0, n1) =>
+        int rows = a.Rows, cols = a.Cols, w = a.W, h = a.H, depth = a.D;
+        bool volumetric = a.Volumetric != 0;
+        Par.For(a.N, points * rows * cols, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (n0, n1) =>
         {
-            Span<T> acc = stackalloc T[12];
             for (long n = n0; n < n1; n++)
             {
-                acc.Clear();
-                long o = n * points * rows;
-                for (int d = 0; d < a.D; d++)
-                    for (int h = 0; h < a.H; h++)
+                var gv = new ReadOnlySpan<T>(g, (int)(n * points * rows), (int)(points * rows));
+                var dst = new Span<T>(gradTheta, (int)(n * rows * cols), rows * cols);
+                int k = 0;
+                if (!volumetric)
+                {
+                    // per output row r: sum g x, sum g y, sum g
+                    T a0 = T.Zero, a1 = T.Zero, a2 = T.Zero, b0 = T.Zero, b1 = T.Zero, b2 = T.Zero;
+                    for (int i = 0; i < h; i++)
                     {
-                        T y = coords[a.W + h], z = coords[a.W + a.H + d];
-                        for (int w = 0; w < a.W; w++, o += rows)
+                        T y = coords[w + i], rowX0 = T.Zero, rowX1 = T.Zero, sum0 = T.Zero, sum1 = T.Zero;
+                        for (int j = 0; j < w; j++, k += 2)
                         {
-                            T x = coords[w];
-                            for (int r = 0; r < rows; r++)
+                            T x = coords[j], g0 = gv[k], g1 = gv[k + 1];
+                            rowX0 += g0 * x; rowX1 += g1 * x;
+                            sum0 += g0; sum1 += g1;
+                        }
+                        a0 += rowX0; a1 += sum0 * y; a2 += sum0;
+                        b0 += rowX1; b1 += sum1 * y; b2 += sum1;
+                    }
+                    dst[0] = a0; dst[1] = a1; dst[2] = a2; dst[3] = b0; dst[4] = b1; dst[5] = b2;
+                    continue;
+                }
+                Span<T> acc = stackalloc T[12];
+                acc.Clear();
+                for (int d = 0; d < depth; d++)
+                    for (int i = 0; i < h; i++)
+                    {
+                        T y = coords[w + i], z = coords[w + h + d];
+                        for (int j = 0; j < w; j++, k += 3)
+                        {
+                            T x = coords[j];
+                            for (int r = 0; r < 3; r++)
                             {
-                                T gv = g[o + r];
-                                int t = r * cols;
-                                acc[t] += gv * x;
-                                acc[t + 1] += gv * y;
-                                if (a.Volumetric != 0) { acc[t + 2] += gv * z; acc[t + 3] += gv; }
-                                else acc[t + 2] += gv;
+                                T gr = gv[k + r];
+                                acc[4 * r] += gr * x;
+                                acc[4 * r + 1] += gr * y;
+                                acc[4 * r + 2] += gr * z;
+                                acc[4 * r + 3] += gr;
                             }
                         }
                     }
-                acc[..(rows * cols)].CopyTo(gradTheta.AsSpan((int)(n * rows * cols), rows * cols));
+                acc.CopyTo(dst);
             }
         });
     }

@@ -1,11 +1,12 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Framework;
 
 /// <summary>
-/// CPU loops of grid_sample around the shared per-point code: the forward is parallel over every output
-/// point (n, q); the backward over the batch (each thread owns its samples' slice of the input gradient),
-/// or over every point when the input needs no gradient.
+/// CPU loops of grid_sample around the shared per-point code, over rows of output points (no per-point index
+/// division): the forward is parallel over all rows; the backward over the batch (each task owns its samples'
+/// slice of the input gradient), or over all rows when the input needs no gradient.
 /// </summary>
 internal static class GridSampleCpu
 {
@@ -32,17 +33,28 @@ internal static class GridSampleCpu
     private static void Forward<T, TS>(T[] input, T[] grid, T[] output, GridSampleArgs a)
         where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
     {
-        long points = (long)a.OutD * a.OutH * a.OutW;
-        Par.For(a.N * points, PointCost(a), (s, e) =>
+        var ts = default(TS);
+        var ax = GridAxis<T>.Of(a.InW, a, ts);
+        var ay = GridAxis<T>.Of(a.InH, a, ts);
+        var az = GridAxis<T>.Of(a.InD, a, ts);
+        long rowsPerSample = (long)a.OutD * a.OutH;
+        Par.For(a.N * rowsPerSample, a.OutW * PointCost(a), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
         {
             var inp = new ArrayBuffer<T>(input);
-            var grd = new ArrayBuffer<T>(grid);
             var outp = new ArrayBuffer<T>(output);
-            for (long p = s; p < e; p++)
+            long inSize = (long)a.C * a.InD * a.InH * a.InW, outSize = (long)a.C * rowsPerSample * a.OutW;
+            int dims = a.Volumetric != 0 ? 3 : 2;
+            for (long r = r0; r < r1; r++)
             {
-                int n = (int)(p / points), q = (int)(p % points);
-                if (a.Volumetric != 0) GridSamplePoint3d.Forward<T, TS, ArrayBuffer<T>>(inp, grd, outp, n, q, a, default);
-                else GridSamplePoint2d.Forward<T, TS, ArrayBuffer<T>>(inp, grd, outp, n, q, a, default);
+                long n = r / rowsPerSample, q0 = r % rowsPerSample * a.OutW;
+                long inBase = n * inSize, outBase = n * outSize + q0, gp = (n * rowsPerSample * a.OutW + q0) * dims;
+                for (int w = 0; w < a.OutW; w++, gp += dims)
+                {
+                    if (dims == 3)
+                        GridSamplePoint3d.Forward(inp, outp, grid[gp], grid[gp + 1], grid[gp + 2], inBase, outBase + w, ax, ay, az, a, ts);
+                    else
+                        GridSamplePoint2d.Forward(inp, outp, grid[gp], grid[gp + 1], inBase, outBase + w, ax, ay, a, ts);
+                }
             }
         });
     }
@@ -50,26 +62,42 @@ internal static class GridSampleCpu
     private static void Backward<T, TS>(T[] input, T[] grid, T[] gradOut, T[]? gradInput, T[] gradGrid, GridSampleArgs a)
         where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
     {
-        long points = (long)a.OutD * a.OutH * a.OutW;
+        var ts = default(TS);
+        var ax = GridAxis<T>.Of(a.InW, a, ts);
+        var ay = GridAxis<T>.Of(a.InH, a, ts);
+        var az = GridAxis<T>.Of(a.InD, a, ts);
+        long rowsPerSample = (long)a.OutD * a.OutH;
+        long inSize = (long)a.C * a.InD * a.InH * a.InW, outSize = (long)a.C * rowsPerSample * a.OutW;
+        int dims = a.Volumetric != 0 ? 3 : 2;
         var inp = new ArrayBuffer<T>(input);
-        var grd = new ArrayBuffer<T>(grid);
         var go = new ArrayBuffer<T>(gradOut);
         var gi = new ArrayBuffer<T>(gradInput ?? input);   // unused unless a.NeedInputGrad
-        var gg = new ArrayBuffer<T>(gradGrid);
-        void Point(long p)
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        void Rows(long r0, long r1)
         {
-            int n = (int)(p / points), q = (int)(p % points);
-            if (a.Volumetric != 0) GridSamplePoint3d.Backward<T, TS, ArrayBuffer<T>>(inp, grd, go, gi, gg, n, q, a, default);
-            else GridSamplePoint2d.Backward<T, TS, ArrayBuffer<T>>(inp, grd, go, gi, gg, n, q, a, default);
+            for (long r = r0; r < r1; r++)
+            {
+                long n = r / rowsPerSample, q0 = r % rowsPerSample * a.OutW;
+                long inBase = n * inSize, outBase = n * outSize + q0, gp = (n * rowsPerSample * a.OutW + q0) * dims;
+                for (int w = 0; w < a.OutW; w++, gp += dims)
+                {
+                    if (dims == 3)
+                    {
+                        GridSamplePoint3d.Backward(inp, go, gi, grid[gp], grid[gp + 1], grid[gp + 2], inBase, outBase + w, ax, ay, az, a, ts,
+                            out gradGrid[gp], out gradGrid[gp + 1], out gradGrid[gp + 2]);
+                    }
+                    else
+                        GridSamplePoint2d.Backward(inp, go, gi, grid[gp], grid[gp + 1], inBase, outBase + w, ax, ay, a, ts, out gradGrid[gp], out gradGrid[gp + 1]);
+                }
+            }
         }
+
         if (a.NeedInputGrad == 0)
         {
-            Par.For(a.N * points, PointCost(a) * 2, (s, e) => { for (long p = s; p < e; p++) Point(p); });
+            Par.For(a.N * rowsPerSample, a.OutW * PointCost(a) * 2, Rows);
             return;
         }
-        Par.For(a.N, points * PointCost(a) * 2, (s, e) =>
-        {
-            for (long p = s * points; p < e * points; p++) Point(p);
-        });
+        Par.For(a.N, rowsPerSample * a.OutW * PointCost(a) * 2, (n0, n1) => Rows(n0 * rowsPerSample, n1 * rowsPerSample));
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Framework;
 
@@ -14,8 +15,38 @@ internal struct GridSampleArgs
 }
 
 /// <summary>
+/// One input axis of grid_sample, its constants computed once: the unnormalisation u = ((x + 1) A - B) C, which
+/// reproduces PyTorch's rounding for each case (2-D kernel: (x + 1) size/2 - 1/2, 3-D kernel: ((x + 1) size - 1) / 2,
+/// align_corners: (x + 1) (size - 1)/2), and the clip and reflection bounds.
+/// </summary>
+internal struct GridAxis<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public int Size;
+    public int Padding;
+    public T A, B, C;        // unnormalisation
+    public T Scale;          // du/dx = A C
+    public T Max;            // size - 1, the clip bound
+    public T Low, TwiceSpan; // reflection about [Low, Low + TwiceSpan / 2]
+    public int NoSpan;       // align_corners with one pixel: every reflected coordinate is 0
+
+    public static GridAxis<T> Of<TS>(int size, GridSampleArgs a, TS ts) where TS : struct, IScalarOps<T>
+    {
+        T one = T.One, two = one + one, half = one / two;
+        var g = new GridAxis<T> { Size = size, Padding = a.Padding, Max = ts.FromInt(size - 1) };
+        if (a.AlignCorners != 0) { g.A = ts.FromInt(size - 1) / two; g.B = T.Zero; g.C = one; }
+        else if (a.Volumetric != 0) { g.A = ts.FromInt(size); g.B = one; g.C = half; }
+        else { g.A = ts.FromInt(size) / two; g.B = half; g.C = one; }
+        g.Scale = g.A * g.C;
+        g.Low = a.AlignCorners != 0 ? T.Zero : -half;
+        g.TwiceSpan = a.AlignCorners != 0 ? ts.FromInt(size - 1) * two : ts.FromInt(size) * two;
+        g.NoSpan = a.AlignCorners != 0 && size <= 1 ? 1 : 0;
+        return g;
+    }
+}
+
+/// <summary>
 /// PyTorch's grid_sample coordinate rules (aten/src/ATen/native/GridSampler.h and cpu/GridSamplerKernel.cpp),
-/// written once in T arithmetic so the CPU kernels and the ILGPU kernels share them. Pixel coordinates:
+/// written once in T arithmetic so the CPU loops and the ILGPU kernels share them. Pixel coordinates:
 /// align_corners=True puts -1 and +1 on the centres of the corner pixels, False on their outer edges.
 /// </summary>
 internal static class GridSampleMath
@@ -23,93 +54,77 @@ internal static class GridSampleMath
     public const int Bilinear = 0, Nearest = 1, Bicubic = 2;
     public const int Zeros = 0, Border = 1, Reflection = 2;
 
-    /// <summary>d(pixel coordinate)/d(grid value): (size - 1) / 2 with align_corners, size / 2 without.</summary>
-    public static T Scale<T, TS>(int size, int alignCorners, TS ts) where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
-    {
-        T two = T.One + T.One;
-        return alignCorners != 0 ? ts.FromInt(size - 1) / two : ts.FromInt(size) / two;
-    }
-
-    /// <summary>The grid value as a pixel coordinate, rounded exactly as PyTorch's CPU kernels round it.</summary>
-    public static T Unnormalize<T, TS>(T x, int size, in GridSampleArgs a, TS ts) where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
-    {
-        T one = T.One, two = one + one;
-        if (a.AlignCorners != 0) return (x + one) * (ts.FromInt(size - 1) / two);
-        if (a.Volumetric != 0) return ((x + one) * ts.FromInt(size) - one) / two;  // GridSampler.h (3-D path)
-        return (x + one) * (ts.FromInt(size) / two) - one / two;                     // GridSamplerKernel.cpp (2-D path)
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Unnormalize<T>(T x, in GridAxis<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
+        ((x + T.One) * g.A - g.B) * g.C;
 
     /// <summary>Clamps to [0, size - 1]; NaN becomes 0 (PyTorch orders its clamp so NaN clamps to zero).</summary>
-    public static T Clip<T, TS>(T x, int size, TS ts) where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
-    {
-        T max = ts.FromInt(size - 1);
-        return x > T.Zero ? (x < max ? x : max) : T.Zero;
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Clip<T>(T x, in GridAxis<T> g) where T : unmanaged, IFloatingPointIeee754<T> =>
+        x > T.Zero ? (x < g.Max ? x : g.Max) : T.Zero;
 
     /// <summary>Clip with its derivative: 0 on and beyond the borders ("borders are considered out of bounds").</summary>
-    public static T ClipGrad<T, TS>(T x, int size, TS ts, ref T grad) where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T ClipGrad<T>(T x, in GridAxis<T> g, ref T grad) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T max = ts.FromInt(size - 1);
         if (x <= T.Zero) { grad = T.Zero; return T.Zero; }
-        if (x >= max) { grad = T.Zero; return max; }
+        if (x >= g.Max) { grad = T.Zero; return g.Max; }
         return x;
     }
 
-    /// <summary>
-    /// Reflects into [low, low + span]: [0, size - 1] with align_corners, [-0.5, size - 0.5] without;
-    /// grad becomes +-1 by the number of flips (GridSamplerKernel.cpp's reflect_coordinates_get_grad).
-    /// </summary>
-    public static T Reflect<T, TS>(T x, int size, int alignCorners, TS ts, ref T grad) where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
+    /// <summary>Reflects into [Low, Low + span]; grad flips sign with each reflection (reflect_coordinates_get_grad).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Reflect<T>(T x, in GridAxis<T> g, ref T grad) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T one = T.One, two = one + one;
-        T low = alignCorners != 0 ? T.Zero : -(one / two);
-        T twiceSpan = alignCorners != 0 ? ts.FromInt(size - 1) * two : ts.FromInt(size) * two;
-        if (alignCorners != 0 && size <= 1) { grad = T.Zero; return T.Zero; }
-        T shifted = x - low;
+        if (g.NoSpan != 0) { grad = T.Zero; return T.Zero; }
+        T shifted = x - g.Low;
         T abs = T.Abs(shifted);
-        T extra = abs - T.Floor(abs / twiceSpan) * twiceSpan;
-        T reflected = twiceSpan - extra;
+        T extra = abs - T.Floor(abs / g.TwiceSpan) * g.TwiceSpan;
+        T reflected = g.TwiceSpan - extra;
         bool oneMoreFlip = extra > reflected;
         bool negative = shifted < T.Zero;
         grad = oneMoreFlip != negative ? -grad : grad;
-        return (oneMoreFlip ? reflected : extra) + low;
+        return (oneMoreFlip ? reflected : extra) + g.Low;
     }
 
     /// <summary>Padding applied to a pixel coordinate (PyTorch's compute_coordinates); zeros leaves it alone.</summary>
-    public static T Pad<T, TS>(T x, int size, in GridSampleArgs a, TS ts) where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Pad<T>(T u, in GridAxis<T> g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (a.Padding == Border) return Clip(x, size, ts);
-        if (a.Padding == Reflection)
+        if (g.Padding == Border) return Clip(u, g);
+        if (g.Padding == Reflection)
         {
             T unused = T.One;
-            return Clip(Reflect(x, size, a.AlignCorners, ts, ref unused), size, ts);
+            return Clip(Reflect(u, g, ref unused), g);
         }
-        return x;
+        return u;
     }
 
     /// <summary>grid_sampler_compute_source_index: unnormalise, then pad.</summary>
-    public static T Source<T, TS>(T x, int size, in GridSampleArgs a, TS ts) where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T> =>
-        Pad(Unnormalize(x, size, a, ts), size, a, ts);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Source<T>(T x, in GridAxis<T> g) where T : unmanaged, IFloatingPointIeee754<T> => Pad(Unnormalize(x, g), g);
 
     /// <summary>The source index with d(index)/d(grid value) in <paramref name="grad"/>: scale x reflection sign x clip mask.</summary>
-    public static T SourceGrad<T, TS>(T x, int size, in GridSampleArgs a, TS ts, out T grad) where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T SourceGrad<T>(T x, in GridAxis<T> g, out T grad) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T g = Scale<T, TS>(size, a.AlignCorners, ts);
-        T u = Unnormalize(x, size, a, ts);
-        if (a.Padding == Border) u = ClipGrad(u, size, ts, ref g);
-        else if (a.Padding == Reflection) u = ClipGrad(Reflect(u, size, a.AlignCorners, ts, ref g), size, ts, ref g);
-        grad = g;
+        T d = g.Scale;
+        T u = Unnormalize(x, g);
+        if (g.Padding == Border) u = ClipGrad(u, g, ref d);
+        else if (g.Padding == Reflection) u = ClipGrad(Reflect(u, g, ref d), g, ref d);
+        grad = d;
         return u;
     }
 
     /// <summary>Flat offset of pixel (y, x) in an h x w plane, or -1 outside it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Offset2(int y, int x, int h, int w) => (uint)y < (uint)h && (uint)x < (uint)w ? y * w + x : -1;
 
     /// <summary>Bicubic tap index along one axis: padding applied to the tap (PyTorch pads each tap), -1 when outside.</summary>
-    public static int Tap<T, TS>(T coordinate, int size, in GridSampleArgs a, TS ts) where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
+    public static int Tap<T, TS>(T coordinate, in GridAxis<T> g, TS ts) where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
     {
-        int i = ts.ToIndex(Pad(coordinate, size, a, ts));
-        return (uint)i < (uint)size ? i : -1;
+        int i = ts.ToIndex(Pad(coordinate, g));
+        return (uint)i < (uint)g.Size ? i : -1;
     }
 
     /// <summary>Keys' cubic convolution weights of the taps at -1, 0, 1, 2 for fraction t (A = -0.75, as UpSample.h).</summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using static Framework.GridSampleMath;
 
 namespace Framework;
@@ -6,25 +7,24 @@ namespace Framework;
 /// <summary>
 /// grid_sample on a 4-D input, one output point (n, q) at a time over every channel; shared by the CPU loops
 /// and the ILGPU kernels. Layouts: input (N, C, H, W), grid (N, H_out, W_out, 2) holding (x, y), output
-/// (N, C, H_out, W_out). Formulas follow PyTorch's vectorised CPU kernel (cpu/GridSamplerKernel.cpp).
+/// (N, C, H_out, W_out); the caller reads the grid and stores the grid gradient. Formulas follow PyTorch's vectorised CPU kernel (cpu/GridSamplerKernel.cpp).
 /// </summary>
 internal static class GridSamplePoint2d
 {
-    public static void Forward<T, TS, TB>(TB input, TB grid, TB output, int n, int q, GridSampleArgs a, TS ts)
+    /// <summary>Output point at grid value (gx, gy): inBase = n C H W, outBase = n C H_out W_out + q.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Forward<T, TS, TB>(TB input, TB output, T gx, T gy, long inBase, long outBase, in GridAxis<T> ax, in GridAxis<T> ay, in GridSampleArgs a, TS ts)
         where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T> where TB : struct, IBuffer<T>
     {
         long inHW = (long)a.InH * a.InW, outHW = (long)a.OutH * a.OutW;
-        long gp = ((long)n * outHW + q) * 2;
-        long inBase = (long)n * a.C * inHW, outBase = (long)n * a.C * outHW + q;
-        T gx = grid.Get(gp), gy = grid.Get(gp + 1);
         if (a.Mode == Bicubic)
         {
-            T x = Unnormalize(gx, a.InW, a, ts), y = Unnormalize(gy, a.InH, a, ts);
+            T x = Unnormalize(gx, ax), y = Unnormalize(gy, ay);
             T fx = T.Floor(x), fy = T.Floor(y);
             var cx = CubicWeights(x - fx, ts);
             var cy = CubicWeights(y - fy, ts);
-            var tx = Taps(fx, a.InW, a, ts);
-            var ty = Taps(fy, a.InH, a, ts);
+            var tx = Taps(fx, ax, ts);
+            var ty = Taps(fy, ay, ts);
             for (int c = 0; c < a.C; c++)
             {
                 long plane = inBase + c * inHW;
@@ -36,7 +36,7 @@ internal static class GridSamplePoint2d
             }
             return;
         }
-        T sx = Source(gx, a.InW, a, ts), sy = Source(gy, a.InH, a, ts);
+        T sx = Source(gx, ax), sy = Source(gy, ay);
         if (a.Mode == Nearest)
         {
             // T.Round rounds half to even, as PyTorch's nearbyint / _mm256_round_pd
@@ -55,28 +55,27 @@ internal static class GridSamplePoint2d
         }
     }
 
-    /// <summary>Adds this point's share to gradInput (when a.NeedInputGrad) and writes its grid gradient (floor rule at integer coordinates).</summary>
-    public static void Backward<T, TS, TB>(TB input, TB grid, TB gradOut, TB gradInput, TB gradGrid, int n, int q, GridSampleArgs a, TS ts)
+    /// <summary>Adds this point's share to gradInput (when a.NeedInputGrad) and returns its grid gradient (floor rule at integer coordinates).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Backward<T, TS, TB>(TB input, TB gradOut, TB gradInput, T gx, T gy, long inBase, long outBase, in GridAxis<T> ax, in GridAxis<T> ay, in GridSampleArgs a, TS ts,
+        out T gradX, out T gradY)
         where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T> where TB : struct, IBuffer<T>
     {
         long inHW = (long)a.InH * a.InW, outHW = (long)a.OutH * a.OutW;
-        long gp = ((long)n * outHW + q) * 2;
-        long inBase = (long)n * a.C * inHW, outBase = (long)n * a.C * outHW + q;
-        T gx = grid.Get(gp), gy = grid.Get(gp + 1);
         T accX = T.Zero, accY = T.Zero, multX, multY;
         if (a.Mode == Bicubic)
         {
-            T x = Unnormalize(gx, a.InW, a, ts), y = Unnormalize(gy, a.InH, a, ts);
+            T x = Unnormalize(gx, ax), y = Unnormalize(gy, ay);
             // PyTorch's bicubic grid gradient is the weights' derivative times the unnormalisation scale only
-            multX = Scale<T, TS>(a.InW, a.AlignCorners, ts);
-            multY = Scale<T, TS>(a.InH, a.AlignCorners, ts);
+            multX = ax.Scale;
+            multY = ay.Scale;
             T fx = T.Floor(x), fy = T.Floor(y);
             var cx = CubicWeights(x - fx, ts);
             var cy = CubicWeights(y - fy, ts);
             var dx = CubicWeightsGrad(x - fx, ts);
             var dy = CubicWeightsGrad(y - fy, ts);
-            var tx = Taps(fx, a.InW, a, ts);
-            var ty = Taps(fy, a.InH, a, ts);
+            var tx = Taps(fx, ax, ts);
+            var ty = Taps(fy, ay, ts);
             for (int c = 0; c < a.C; c++)
             {
                 long plane = inBase + c * inHW;
@@ -102,7 +101,7 @@ internal static class GridSamplePoint2d
         {
             if (a.NeedInputGrad != 0)
             {
-                T sx = Source(gx, a.InW, a, ts), sy = Source(gy, a.InH, a, ts);
+                T sx = Source(gx, ax), sy = Source(gy, ay);
                 int o = Offset2(ts.ToIndex(T.Round(sy)), ts.ToIndex(T.Round(sx)), a.InH, a.InW);
                 if (o >= 0)
                     for (int c = 0; c < a.C; c++)
@@ -113,7 +112,7 @@ internal static class GridSamplePoint2d
         }
         else
         {
-            T sx = SourceGrad(gx, a.InW, a, ts, out multX), sy = SourceGrad(gy, a.InH, a, ts, out multY);
+            T sx = SourceGrad(gx, ax, out multX), sy = SourceGrad(gy, ay, out multY);
             var b = Corners<T, TS>.Of(sx, sy, a.InW, a.InH, ts);
             for (int c = 0; c < a.C; c++)
             {
@@ -132,13 +131,15 @@ internal static class GridSamplePoint2d
                 accY += ((sw - nw) * b.E + (se - ne) * b.W) * go;
             }
         }
-        gradGrid.Set(gp, accX * multX);
-        gradGrid.Set(gp + 1, accY * multY);
+        gradX = accX * multX;
+        gradY = accY * multY;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T At<T, TB>(TB buffer, long plane, int offset) where T : unmanaged, IFloatingPointIeee754<T> where TB : struct, IBuffer<T> =>
         offset < 0 ? T.Zero : buffer.Get(plane + offset);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T Row<T, TB>(TB input, long plane, int row, Taps4 tx, Cubic4<T> cx, int w) where T : unmanaged, IFloatingPointIeee754<T> where TB : struct, IBuffer<T>
     {
         if (row < 0) return T.Zero;
@@ -148,10 +149,10 @@ internal static class GridSamplePoint2d
     }
 
     /// <summary>The padded indices of the four bicubic taps floor - 1 .. floor + 2 along one axis.</summary>
-    public static Taps4 Taps<T, TS>(T floor, int size, GridSampleArgs a, TS ts) where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
+    public static Taps4 Taps<T, TS>(T floor, in GridAxis<T> g, TS ts) where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
     {
         T one = T.One;
-        return new Taps4 { I0 = Tap(floor - one, size, a, ts), I1 = Tap(floor, size, a, ts), I2 = Tap(floor + one, size, a, ts), I3 = Tap(floor + one + one, size, a, ts) };
+        return new Taps4 { I0 = Tap(floor - one, g, ts), I1 = Tap(floor, g, ts), I2 = Tap(floor + one, g, ts), I3 = Tap(floor + one + one, g, ts) };
     }
 }
 
@@ -173,6 +174,7 @@ internal struct Corners<T, TS> where T : unmanaged, IFloatingPointIeee754<T> whe
     public T W, E, N, S;            // distances to the west, east, north, south sides
     public T WNw, WNe, WSw, WSe;    // weights
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Corners<T, TS> Of(T x, T y, int w, int h, TS ts)
     {
         T x0 = T.Floor(x), y0 = T.Floor(y);

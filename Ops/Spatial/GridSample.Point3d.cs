@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using static Framework.GridSampleMath;
 
 namespace Framework;
@@ -11,13 +12,13 @@ namespace Framework;
 /// </summary>
 internal static class GridSamplePoint3d
 {
-    public static void Forward<T, TS, TB>(TB input, TB grid, TB output, int n, int q, GridSampleArgs a, TS ts)
+    /// <summary>Output point at grid value (gx, gy, gz): inBase = n C D H W, outBase = n C D_out H_out W_out + q.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Forward<T, TS, TB>(TB input, TB output, T gx, T gy, T gz, long inBase, long outBase, in GridAxis<T> ax, in GridAxis<T> ay, in GridAxis<T> az, in GridSampleArgs a, TS ts)
         where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T> where TB : struct, IBuffer<T>
     {
         long inS = (long)a.InD * a.InH * a.InW, outS = (long)a.OutD * a.OutH * a.OutW;
-        long gp = ((long)n * outS + q) * 3;
-        long inBase = (long)n * a.C * inS, outBase = (long)n * a.C * outS + q;
-        T sx = Source(grid.Get(gp), a.InW, a, ts), sy = Source(grid.Get(gp + 1), a.InH, a, ts), sz = Source(grid.Get(gp + 2), a.InD, a, ts);
+        T sx = Source(gx, ax), sy = Source(gy, ay), sz = Source(gz, az);
         if (a.Mode == Nearest)
         {
             long o = Offset3(ts.ToIndex(T.Round(sz)), ts.ToIndex(T.Round(sy)), ts.ToIndex(T.Round(sx)), a);
@@ -43,30 +44,29 @@ internal static class GridSamplePoint3d
         }
     }
 
-    public static void Backward<T, TS, TB>(TB input, TB grid, TB gradOut, TB gradInput, TB gradGrid, int n, int q, GridSampleArgs a, TS ts)
+    /// <summary>Adds this point's share to gradInput (when a.NeedInputGrad) and returns its grid gradient.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Backward<T, TS, TB>(TB input, TB gradOut, TB gradInput, T gx, T gy, T gz, long inBase, long outBase,
+        in GridAxis<T> ax, in GridAxis<T> ay, in GridAxis<T> az, in GridSampleArgs a, TS ts, out T gradX, out T gradY, out T gradZ)
         where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T> where TB : struct, IBuffer<T>
     {
         long inS = (long)a.InD * a.InH * a.InW, outS = (long)a.OutD * a.OutH * a.OutW;
-        long gp = ((long)n * outS + q) * 3;
-        long inBase = (long)n * a.C * inS, outBase = (long)n * a.C * outS + q;
         if (a.Mode == Nearest)
         {
             if (a.NeedInputGrad != 0)
             {
-                T sx = Source(grid.Get(gp), a.InW, a, ts), sy = Source(grid.Get(gp + 1), a.InH, a, ts), sz = Source(grid.Get(gp + 2), a.InD, a, ts);
+                T sx = Source(gx, ax), sy = Source(gy, ay), sz = Source(gz, az);
                 long o = Offset3(ts.ToIndex(T.Round(sz)), ts.ToIndex(T.Round(sy)), ts.ToIndex(T.Round(sx)), a);
                 if (o >= 0)
                     for (int c = 0; c < a.C; c++)
                         gradInput.Add(inBase + c * inS + o, gradOut.Get(outBase + c * outS));
             }
-            gradGrid.Set(gp, T.Zero);
-            gradGrid.Set(gp + 1, T.Zero);
-            gradGrid.Set(gp + 2, T.Zero);
+            gradX = gradY = gradZ = T.Zero;
             return;
         }
-        T px = SourceGrad(grid.Get(gp), a.InW, a, ts, out T mx);
-        T py = SourceGrad(grid.Get(gp + 1), a.InH, a, ts, out T my);
-        T pz = SourceGrad(grid.Get(gp + 2), a.InD, a, ts, out T mz);
+        T px = SourceGrad(gx, ax, out T mx);
+        T py = SourceGrad(gy, ay, out T my);
+        T pz = SourceGrad(gz, az, out T mz);
         T x0 = T.Floor(px), y0 = T.Floor(py), z0 = T.Floor(pz);
         int ix = ts.ToIndex(x0), iy = ts.ToIndex(y0), iz = ts.ToIndex(z0);
         T fx = px - x0, fy = py - y0, fz = pz - z0;
@@ -88,16 +88,19 @@ internal static class GridSamplePoint3d
                 accZ += Sign<T>(dz) * v * wx * wy;
             }
         }
-        gradGrid.Set(gp, accX * mx);
-        gradGrid.Set(gp + 1, accY * my);
-        gradGrid.Set(gp + 2, accZ * mz);
+        gradX = accX * mx;
+        gradY = accY * my;
+        gradZ = accZ * mz;
     }
 
     /// <summary>The weight factor along one axis: 1 - f for the lower corner, f for the upper.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T Frac<T>(T f, int upper) where T : unmanaged, IFloatingPointIeee754<T> => upper != 0 ? f : T.One - f;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T Sign<T>(int upper) where T : unmanaged, IFloatingPointIeee754<T> => upper != 0 ? T.One : -T.One;
 
-    private static long Offset3(int z, int y, int x, GridSampleArgs a) =>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Offset3(int z, int y, int x, in GridSampleArgs a) =>
         (uint)z < (uint)a.InD && (uint)y < (uint)a.InH && (uint)x < (uint)a.InW ? ((long)z * a.InH + y) * a.InW + x : -1;
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using ILGPU;
 
 namespace Framework;
@@ -84,6 +85,7 @@ internal static class PointsCollectionGpu
         return (((long)b * 2 * a.N + 2 * n) * a.H + i) * a.W + j;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T At<T, TB>(TB buffer, long plane, int offset) where T : unmanaged, IFloatingPointIeee754<T> where TB : struct, IBuffer<T> =>
         offset < 0 ? T.Zero : buffer.Get(plane + offset);
 

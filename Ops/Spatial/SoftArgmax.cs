@@ -46,30 +46,33 @@ public static partial class F
             throw new ArgumentException($"{op}: expected non-empty spatial dims in heatmaps {layout}, got {x.Shape}");
         var a = new SoftArgmaxArgs
         {
-            Rows = (int)(x.Numel / spatial.Aggregate(1L, (p, s) => p * s)),
+            Rows = checked((int)(x.Numel / spatial.Aggregate(1L, (p, s) => p * s))),
             D = dims == 3 ? spatial[0] : 1, H = spatial[^2], W = spatial[^1], Dims = dims,
+            WantHeatmap = heatmapBox is null ? 0 : 1,
         };
         var outShape = x.Shape.ToArray()[..^dims].Append(dims).ToArray();
         var coords = Tensor.Empty(outShape, x.DType, x.Device);
-        var p = Tensor.Empty(x.Shape, x.DType, x.Device);
-        SoftArgmaxCpu.Forward(x, p, coords, beta, a);
+        var stats = Tensor.Empty(new Shape(a.Rows, 2), x.DType, x.Device);   // per map: max(beta x), 1 / sum exp
+        var p = heatmapBox is null ? null : Tensor.Empty(x.Shape, x.DType, x.Device);
+        SoftArgmaxCpu.Forward(x, p, stats, coords, beta, a);
         var result = Autograd.Record(op, coords, [x], g =>
         {
             var gx = Tensor.Empty(x.Shape, x.DType, x.Device);
-            SoftArgmaxCpu.Backward(p, coords, g, gx, beta, a);
+            SoftArgmaxCpu.Backward(x, stats, coords, g, gx, beta, a);
             return [gx];
         });
         if (heatmapBox is not null)
         {
             // a second node on the same input: the heatmap's gradient is softmax's, times beta
-            heatmapBox[0] = Autograd.Record(op + "_heatmap", p, [x], g =>
+            var heatmap = p!;
+            heatmapBox[0] = Autograd.Record(op + "_heatmap", heatmap, [x], g =>
             {
                 var gx = Tensor.Empty(x.Shape, x.DType, x.Device);
                 int s = a.D * a.H * a.W;
                 if (x.Numel > 0)
                 {
-                    if (x.DType == DType.Float32) SoftmaxKernels.Backward<float>(p.ViewAs(new Shape(a.Rows, s)), g.ViewAs(new Shape(a.Rows, s)), gx.ViewAs(new Shape(a.Rows, s)), 1, log: false);
-                    else SoftmaxKernels.Backward<double>(p.ViewAs(new Shape(a.Rows, s)), g.ViewAs(new Shape(a.Rows, s)), gx.ViewAs(new Shape(a.Rows, s)), 1, log: false);
+                    if (x.DType == DType.Float32) SoftmaxKernels.Backward<float>(heatmap.ViewAs(new Shape(a.Rows, s)), g.ViewAs(new Shape(a.Rows, s)), gx.ViewAs(new Shape(a.Rows, s)), 1, log: false);
+                    else SoftmaxKernels.Backward<double>(heatmap.ViewAs(new Shape(a.Rows, s)), g.ViewAs(new Shape(a.Rows, s)), gx.ViewAs(new Shape(a.Rows, s)), 1, log: false);
                 }
                 return [beta == 1 ? gx : F.Mul(gx, beta)];
             });
