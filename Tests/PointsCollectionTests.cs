@@ -158,10 +158,35 @@ public class SpatialIlgpuTests
             }
     }
 
-    private static (Tensor, Tensor, Tensor) Run(Tensor input, double[] grid, int[] gridShape, string mode, string padding, bool ac, Device device)
+    /// <summary>float32 bilinear on rows of 19 points, exact and far-outside points among them, against the ILGPU kernels.</summary>
+    [Fact]
+    public void Grid_sample_float32_wide_rows_agree_with_the_ilgpu_kernels()
+    {
+        var rng = new Random(5);
+        int[] gridShape = [2, 3, 19, 2];
+        var input = Tensor.Randn(new Shape(2, 3, 5, 7), DType.Float64, new Generator(8)).ConvertTo(DType.Float32);
+        var gridValues = Enumerable.Range(0, 2 * 3 * 19 * 2).Select(_ => rng.Next(4) switch
+        {
+            0 => -1 + rng.Next(-6, 15) / 4.0,             // exact: pixel centres, borders, half-way points
+            1 => rng.Next(2) == 0 ? -1000.0 : 1000.0,      // far outside
+            _ => rng.NextDouble() * 3 - 1.5,
+        }).ToArray();
+        foreach (var padding in new[] { "zeros", "border", "reflection" })
+            foreach (var ac in new[] { false, true })
+            {
+                var cpu = Run(input, gridValues, gridShape, "bilinear", padding, ac, Device.Cpu, DType.Float32);
+                var gpu = Run(input, gridValues, gridShape, "bilinear", padding, ac, Device.IlgpuCpu, DType.Float32);
+                string what = $"float32 bilinear {padding} align_corners={ac}";
+                GoldenTests.AssertClose(what + " output", gpu.Item1, cpu.Item1, 1e-5);
+                GoldenTests.AssertClose(what + " input gradient", gpu.Item2, cpu.Item2, 1e-5);
+                GoldenTests.AssertClose(what + " grid gradient", gpu.Item3, cpu.Item3, 1e-5);
+            }
+    }
+
+    private static (Tensor, Tensor, Tensor) Run(Tensor input, double[] grid, int[] gridShape, string mode, string padding, bool ac, Device device, DType dtype = DType.Float64)
     {
         var x = input.CloneData().ToDevice(device).RequiresGrad_();
-        var g = Tensor.FromArray(grid, new Shape(gridShape)).ToDevice(device).RequiresGrad_();
+        var g = Tensor.FromArray(grid, new Shape(gridShape)).ConvertTo(dtype).ToDevice(device).RequiresGrad_();
         var y = F.GridSample(x, g, mode, padding, ac);
         y.Backward(Tensor.OnesLike(y));
         return (y.ToDevice(Device.Cpu), x.Grad!.ToDevice(Device.Cpu), g.Grad!.ToDevice(Device.Cpu));

@@ -75,13 +75,16 @@ internal static class PointsCollectionCpu
     /// the distances fr[4 j + ...] = (E, W, S, N). float rows run 8 points per step, with the same operations as
     /// <see cref="Corners{T, TS}.Of"/> (bit-identical results); other types point by point.
     /// </summary>
+    /// <summary>Off switch of the vectorised corner search (for A/B timing).</summary>
+    internal static bool VectorLocate = true;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LocateRow<T, TS>(T[] t, long ty, long tx, int i, PointsCollectionArgs a, int kp, PointsCollectionScales<T> s, TS ts,
         int[] offs, T[] wts, T[] fr) where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
     {
         int w = a.W, j = 0;
         T fi = ts.FromInt(i);
-        if (typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated)
+        if (typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated && VectorLocate)
         {
             var one = Vector256<float>.One;
             var rw = Vector256.Create(float.CreateTruncating(s.Rw));
