@@ -38,6 +38,13 @@ internal static class GridSampleCpu
         var ay = GridAxis<T>.Of(a.InH, a, ts);
         var az = GridAxis<T>.Of(a.InD, a, ts);
         long rowsPerSample = (long)a.OutD * a.OutH;
+        if (typeof(T) == typeof(float) && GridSampleSimd2d.Applies(a))
+        {
+            var (fx, fy) = (Unsafe.As<GridAxis<T>, GridAxis<float>>(ref ax), Unsafe.As<GridAxis<T>, GridAxis<float>>(ref ay));
+            float[] fi = (float[])(object)input, fg = (float[])(object)grid, fo = (float[])(object)output;
+            Par.For(a.N * rowsPerSample, a.OutW * PointCost(a) / 2, (r0, r1) => GridSampleSimd2d.ForwardRows(fi, fg, fo, a, fx, fy, r0, r1));
+            return;
+        }
         Par.For(a.N * rowsPerSample, a.OutW * PointCost(a), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
         {
             var inp = new ArrayBuffer<T>(input);
@@ -93,6 +100,18 @@ internal static class GridSampleCpu
             }
         }
 
+        if (typeof(T) == typeof(float) && GridSampleSimd2d.Applies(a))
+        {
+            var (fx, fy) = (Unsafe.As<GridAxis<T>, GridAxis<float>>(ref ax), Unsafe.As<GridAxis<T>, GridAxis<float>>(ref ay));
+            float[] fi = (float[])(object)input, fg = (float[])(object)grid, fo = (float[])(object)gradOut, fgg = (float[])(object)gradGrid;
+            float[]? fgi = a.NeedInputGrad != 0 ? (float[])(object)gradInput! : null;
+            if (fgi is null)
+                Par.For(a.N * rowsPerSample, a.OutW * PointCost(a), (r0, r1) => GridSampleSimd2d.BackwardRows(fi, fg, fo, null, fgg, a, fx, fy, r0, r1));
+            else
+                Par.For(a.N, rowsPerSample * a.OutW * PointCost(a),
+                    (n0, n1) => GridSampleSimd2d.BackwardRows(fi, fg, fo, fgi, fgg, a, fx, fy, n0 * rowsPerSample, n1 * rowsPerSample));
+            return;
+        }
         if (a.NeedInputGrad == 0)
         {
             Par.For(a.N * rowsPerSample, a.OutW * PointCost(a) * 2, Rows);
