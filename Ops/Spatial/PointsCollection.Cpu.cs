@@ -19,6 +19,7 @@ internal static class PointsCollectionCpu
     public static void Forward(Tensor t, Tensor d, Tensor p, PointsCollectionArgs a)
     {
         if (t.Device.IsIlgpu) { PointsCollectionGpu.Forward(t, d, p, a); return; }
+        CheckOffsets(d, a);
         if (t.DType == DType.Float32) Forward<float, Float32Ops>(t.Data<float>(), d.Data<float>(), p.Data<float>(), a);
         else Forward<double, Float64Ops>(t.Data<double>(), d.Data<double>(), p.Data<double>(), a);
     }
@@ -26,8 +27,17 @@ internal static class PointsCollectionCpu
     public static void Backward(Tensor t, Tensor d, Tensor g, Tensor? gt, Tensor? gd, PointsCollectionArgs a)
     {
         if (t.Device.IsIlgpu) { PointsCollectionGpu.Backward(t, d, g, gt, gd, a); return; }
+        CheckOffsets(d, a);
         if (t.DType == DType.Float32) Backward<float, Float32Ops>(t.Data<float>(), d.Data<float>(), g.Data<float>(), gt?.Data<float>(), gd?.Data<float>(), a);
         else Backward<double, Float64Ops>(t.Data<double>(), d.Data<double>(), g.Data<double>(), gt?.Data<double>(), gd?.Data<double>(), a);
+    }
+
+    /// <summary>The channel-last offsets of one sample are ints.</summary>
+    private static void CheckOffsets(Tensor d, PointsCollectionArgs a)
+    {
+        int kp = d.DType == DType.Float32 ? Padded<float>(2 * a.M) : Padded<double>(2 * a.M);
+        if (((long)a.Hd * a.Wd + 1) * kp > int.MaxValue)
+            throw new NotSupportedException($"points_collection: deformableOffsets {d.Shape} is too large for the CPU kernel (more than 2^31 channel-last elements per sample)");
     }
 
     /// <summary>K rounded up to whole 256-bit vectors (which are also the transpose tiles).</summary>
