@@ -87,6 +87,10 @@ public static class Idx
             using var input = new GZipStream(new MemoryStream(gz), CompressionMode.Decompress);
             using var output = new MemoryStream();
             input.CopyTo(output);
+            // GZipStream ends quietly on a cut stream: the trailer's ISIZE (length mod 2^32) tells
+            uint isize = gz.Length >= 18 ? BinaryPrimitives.ReadUInt32LittleEndian(gz.AsSpan(gz.Length - 4)) : uint.MaxValue;
+            if (isize != (uint)output.Length)
+                throw new InvalidDataException($"decompressed {output.Length} bytes, the gzip trailer announces {isize}");
             return output.ToArray();
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)

@@ -71,13 +71,27 @@ public sealed class RandomAffine : ITransform
     public Tensor Apply(Tensor image)
     {
         Transforms.CheckImage("RandomAffine", image);
+        var (angle, tr, sc, sh) = GetParams(image.Shape[^1], image.Shape[^2]);
+        return Affine(image, angle, tr, sc, sh, Interpolation, Fill);
+    }
+
+    /// <summary>
+    /// One affine transform about the image centre (torchvision.transforms.functional.affine): angle in degrees
+    /// clockwise on screen, translate in pixels, shear in degrees. Outside pixels read as zero; with a fill
+    /// they take it, blended by the interpolated in-image mask as torchvision does (RandomAffine always fills, 0 by default).
+    /// </summary>
+    public static Tensor Affine(Tensor image, double angle, (int X, int Y) translate, double scale, (double X, double Y) shear,
+        string interpolation = "nearest", double? fill = null)
+    {
+        Transforms.CheckImage("affine", image);
         if (!image.DType.IsFloatingPoint())
-            throw new ArgumentException($"RandomAffine: expected a float32 or float64 image, got {image.DType.Name()} {image.Shape}");
+            throw new ArgumentException($"affine: expected a float32 or float64 image, got {image.DType.Name()} {image.Shape}");
+        if (interpolation is not ("nearest" or "bilinear"))
+            throw new ArgumentException($"affine: interpolation must be 'nearest' or 'bilinear', got '{interpolation}'");
+        if (!(scale > 0)) throw new ArgumentException($"affine: scale must be positive, got {scale}");
         int h = image.Shape[^2], w = image.Shape[^1];
-        var (angle, tr, sc, sh) = GetParams(w, h);
-        var m = InverseMatrix(angle, tr, sc, sh);
-        var src = image.ToDoubleArray();
-        var dst = Warp(src, (int)(image.Numel / ((long)h * w)), h, w, m, Interpolation == "bilinear", Fill);
+        var m = InverseMatrix(angle, translate, scale, shear);
+        var dst = Warp(image.ToDoubleArray(), (int)(image.Numel / Math.Max(1L, (long)h * w)), h, w, m, interpolation == "bilinear", fill);
         return Tensor.FromDoubles(dst, image.Shape, image.DType, image.Device);
     }
 
@@ -100,7 +114,7 @@ public sealed class RandomAffine : ITransform
     }
 
     /// <summary>Samples every plane at the inverse-mapped pixel centres (grid_sample, align_corners=False), filling outside.</summary>
-    internal static double[] Warp(double[] src, int planes, int h, int w, double[] m, bool bilinear, double fill)
+    internal static double[] Warp(double[] src, int planes, int h, int w, double[] m, bool bilinear, double? fill)
     {
         var dst = new double[src.Length];
         double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
@@ -116,7 +130,7 @@ public sealed class RandomAffine : ITransform
                     if (!bilinear)
                     {
                         int xi = (int)Math.Round(xin, MidpointRounding.ToEven), yi = (int)Math.Round(yin, MidpointRounding.ToEven);
-                        v = xi >= 0 && xi < w && yi >= 0 && yi < h ? src[baseIdx + (long)yi * w + xi] : fill;
+                        v = xi >= 0 && xi < w && yi >= 0 && yi < h ? src[baseIdx + (long)yi * w + xi] : fill ?? 0;
                     }
                     else
                     {
@@ -132,7 +146,7 @@ public sealed class RandomAffine : ITransform
                                 mask += wgt;
                             }
                         // torchvision blends with the fill by the interpolated in-image mask: img * mask + (1 - mask) * fill
-                        v = acc * mask + (1 - mask) * fill;
+                        v = fill is { } f ? acc * mask + (1 - mask) * f : acc;
                     }
                     dst[baseIdx + (long)i * w + j] = v;
                 }
