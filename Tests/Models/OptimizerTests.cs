@@ -193,6 +193,12 @@ public class OptimizerTests
         public bool Equals(double x, double y) => Math.Abs(x - y) <= tol * Math.Max(1, Math.Abs(x));
         public int GetHashCode(double obj) => 0;
     }
+
+    internal sealed class TolF(float tol) : IEqualityComparer<float>
+    {
+        public bool Equals(float x, float y) => Math.Abs(x - y) <= tol * Math.Max(1, Math.Abs(x));
+        public int GetHashCode(float obj) => 0;
+    }
 }
 
 /// <summary>The F.*-op path the optimizers take on devices agrees with the CPU span path.</summary>
@@ -224,5 +230,36 @@ public class OptimizerDeviceTests
             return p.ToDoubleArray();
         }
         Assert.Equal(Final(Device.Cpu), Final(Device.IlgpuCpu), new OptimizerTests.Tol(1e-12));
+    }
+}
+
+[Collection("Ilgpu")]
+public class ModuleDeviceTests
+{
+    [Fact]
+    public void To_device_moves_parameters_and_a_training_step_runs_there()
+    {
+        Sequential cpu, dev;
+        using (GeneratorScope.Begin(1)) cpu = new Sequential(new Linear(3, 4), new Tanh(), new Linear(4, 2));
+        using (GeneratorScope.Begin(1)) dev = new Sequential(new Linear(3, 4), new Tanh(), new Linear(4, 2)).To(Device.IlgpuCpu);
+        Assert.All(dev.Parameters(), p => Assert.Equal(Device.IlgpuCpu, p.Device));
+        Assert.All(dev.Parameters(), p => Assert.True(Module.IsParameter(p) && p.RequiresGrad));
+        var x = Tensor.FromArray(new[] { 0.5f, -1f, 2f, 1f, 0f, -0.5f }, 2, 3);
+        var y = Tensor.FromArray(new[] { 1L, 0L });
+        foreach (var (model, input, target) in new[] { (cpu, x, y), (dev, x.ToDevice(Device.IlgpuCpu), y.ToDevice(Device.IlgpuCpu)) })
+        {
+            var opt = new SGD(model.Parameters(), lr: 0.1, momentum: 0.9);
+            for (int s = 0; s < 3; s++)
+            {
+                using var scope = DisposeScope.Begin();
+                opt.ZeroGrad();
+                F.CrossEntropy(model.Forward(input), target).Backward();
+                opt.Step();
+            }
+        }
+        foreach (var ((name, a), (_, b)) in cpu.NamedParameters().Zip(dev.NamedParameters()))
+            Assert.Equal(a.ToArray<float>(), b.ToArray<float>(), new OptimizerTests.TolF(1e-5f));
+        // and back: a checkpoint of the device model loads into the CPU one
+        cpu.LoadStateDict(dev.StateDict());
     }
 }
