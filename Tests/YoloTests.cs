@@ -85,6 +85,17 @@ public class YoloTests
             var counted = Enumerable.Range(0, labels.Length).Where(r => labels[r] != -1).ToArray();
             double expected = counted.Length == 0 ? 0 : counted.Average(r => Bce(obj[r], labels[r] == 1 ? 1 : 0));
             Assert.Equal(expected, objOnly, 1e-9);
+            // box only (mse): the mean over positives of the summed squared offset errors, read straight from the head's channels
+            var boxOnly = F.YoloLoss(p.Head, p.Anchors, p.Stride, t, "mse", "mean", objWeight: 0, noObjWeight: 0, classWeight: 0).Item();
+            var head = p.Head.ToDoubleArray();
+            var off = t.Offsets.ToDoubleArray();
+            int hw = p.H * p.W;
+            double Channel(int r, int ch) => head[((r / hw) * (5 + p.C) + ch) * hw + r % hw];   // r / hw = image * A + anchor
+            var positives = Enumerable.Range(0, labels.Length).Where(r => labels[r] == 1).ToArray();
+            double expectedBox = positives.Length == 0 ? 0 : positives.Average(r =>
+                Math.Pow(1 / (1 + Math.Exp(-Channel(r, 0))) - off[4 * r], 2) + Math.Pow(1 / (1 + Math.Exp(-Channel(r, 1))) - off[4 * r + 1], 2) +
+                Math.Pow(Channel(r, 2) - off[4 * r + 2], 2) + Math.Pow(Channel(r, 3) - off[4 * r + 3], 2));
+            Assert.Equal(expectedBox, boxOnly, 1e-9);
         }, iter: 30, threads: 1, print: p => p.ToString());
     }
 
@@ -152,5 +163,59 @@ public class YoloTests
         var d = F.YoloPredict(head, Anchors, 8, scoreThreshold: 0.5, iouThreshold: 0.3)[0];
         Assert.Equal(2, d.Count);
         Assert.Equal([0L, 1], d.Classes.ToArray<long>());
+    }
+
+    [Fact]
+    public void Target_masks_follow_the_labels()
+    {
+        var t = OneBox(Anchors);
+        var labels = t.Labels.ToArray<long>();
+        Assert.Equal(labels.Select(l => l == 1 ? 1.0 : 0.0), t.Objectness.ToDoubleArray());
+        Assert.Equal(labels.Select(l => l == 1 ? 1.0 : 0.0), t.BoxMask.ToDoubleArray());
+        Assert.Equal(labels.Select(l => l != -1 ? 1.0 : 0.0), t.ObjectnessMask.ToDoubleArray());
+        Assert.Contains(-1L, labels);
+        Assert.Contains(0L, labels);
+    }
+
+    [Fact]
+    public void Predict_refuses_thresholds_outside_0_1()
+    {
+        var head = Quiet();
+        foreach (var call in new Action[]
+        {
+            () => F.YoloPredict(head, Anchors, 8, scoreThreshold: 1.5),
+            () => F.YoloPredict(head, Anchors, 8, iouThreshold: -0.5),
+            () => F.YoloPredict(head, Anchors, 8, iouThreshold: double.NaN),
+        })
+        {
+            var ex = Assert.ThrowsAny<ArgumentException>(call);
+            Assert.StartsWith("yolo_predict: ", ex.Message);
+            Assert.Contains("Threshold must be in [0, 1]", ex.Message);
+        }
+        Assert.StartsWith("yolo_predict: ", Assert.ThrowsAny<ArgumentException>(() => F.YoloPredict(Randn(1, 13, 4, 4), Anchors, 8)).Message);
+    }
+
+    private static Tensor Randn(params int[] shape) => Tensor.Randn(new Shape(shape), DType.Float64);
+}
+
+/// <summary>Predict on ILGPU's CPU accelerator: decode runs there, NMS on the host, detections come back to the device.</summary>
+[Collection("Ilgpu")]
+public class YoloDeviceTests
+{
+    [Fact, Trait("Category", "Ilgpu")]
+    public void Predict_on_an_ilgpu_device_matches_the_cpu()
+    {
+        var anchors = Tensor.FromArray(new[] { 8.0, 8, 16, 32 }, new Shape(2, 2));
+        var head = Tensor.Randn(new Shape(2, 14, 3, 3), DType.Float64, new Generator(3)) * 3.0;
+        var cpu = F.YoloPredict(head, anchors, 8, scoreThreshold: 0.3, iouThreshold: 0.4);
+        var gpu = F.YoloPredict(head.ToDevice(Device.IlgpuCpu), anchors.ToDevice(Device.IlgpuCpu), 8, scoreThreshold: 0.3, iouThreshold: 0.4);
+        Assert.True(cpu.Sum(d => d.Count) > 0);
+        for (int b = 0; b < 2; b++)
+        {
+            Assert.Equal(Device.IlgpuCpu, gpu[b].Boxes.Device);
+            Assert.Equal(cpu[b].Classes.ToArray<long>(), gpu[b].Classes.ToArray<long>());
+            Approx.Equal(cpu[b].Boxes.ToDoubleArray(), gpu[b].Boxes.ToDoubleArray(), 1e-10);
+            Approx.Equal(cpu[b].Scores.ToDoubleArray(), gpu[b].Scores.ToDoubleArray(), 1e-12);
+        }
     }
 }
