@@ -44,7 +44,7 @@ public sealed class ParamGroup
 /// The base of the optimizers (torch.optim.Optimizer): param groups, per-parameter state, ZeroGrad and Step.
 /// Parameters whose Grad is null are skipped by Step, as in PyTorch.
 /// </summary>
-public abstract class Optimizer
+public abstract partial class Optimizer
 {
     private readonly List<ParamGroup> _groups;
     private readonly Dictionary<Tensor, Dictionary<string, Tensor>> _state = new(ReferenceEqualityComparer.Instance);

@@ -272,3 +272,46 @@ public class CheckpointSafetyTests
         Assert.Equal(updated.Weight.ToArray<float>(), back["weight"].ToArray<float>());
     }
 }
+
+public class ResumeTests
+{
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adam")]
+    public void Training_resumed_from_a_checkpoint_continues_exactly(string kind)
+    {
+        using var dir = new TempDir();
+        var x = Tensor.Randn(8, 3);
+        var y = Tensor.FromArray(new long[] { 0, 1, 1, 0, 1, 0, 0, 1 });
+        Optimizer Make(Module m) => kind == "sgd" ? new SGD(m.Parameters(), lr: 0.1, momentum: 0.9) : new Adam(m.Parameters(), lr: 0.05, amsgrad: true);
+        Sequential Net() { using (GeneratorScope.Begin(1)) return new Sequential(new Linear(3, 5), new Tanh(), new Linear(5, 2)); }
+        void Steps(Module m, Optimizer o, int n)
+        {
+            for (int s = 0; s < n; s++)
+            {
+                o.ZeroGrad();
+                F.CrossEntropy(m.Forward(x), y).Backward();
+                o.Step();
+            }
+        }
+        var straight = Net();
+        Steps(straight, Make(straight), 5);
+
+        var first = Net();
+        var opt = Make(first);
+        Steps(first, opt, 3);
+        Safetensors.SaveModel(first, dir.File("model.safetensors"));
+        Safetensors.SaveFile(opt.StateDict(), dir.File("optim.safetensors"));
+
+        var resumed = Net();
+        Safetensors.LoadModel(resumed, dir.File("model.safetensors"));
+        var opt2 = Make(resumed);
+        opt2.LoadStateDict(Safetensors.LoadFile(dir.File("optim.safetensors")));
+        Steps(resumed, opt2, 2);
+        foreach (var ((name, a), (_, b)) in straight.NamedParameters().Zip(resumed.NamedParameters()))
+            Assert.True(a.ToArray<float>().SequenceEqual(b.ToArray<float>()), $"{name} differs after resuming");
+
+        var bad = Make(new Sequential(new Linear(3, 4)));
+        Assert.Contains("does not match parameter", Assert.Throws<ArgumentException>(() => bad.LoadStateDict(opt.StateDict())).Message);
+    }
+}
