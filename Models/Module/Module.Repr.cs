@@ -70,6 +70,9 @@ internal static class Py
 
     public static string Str(string s) => $"'{s}'";
 
+    /// <summary>A kernel-size-like argument: an int when both sides agree, else a tuple.</summary>
+    public static string Size(Pair p) => p.H == p.W ? p.H.ToString(CultureInfo.InvariantCulture) : Tuple(p.H, p.W);
+
     public static string Tuple(params int[] v) => "(" + string.Join(", ", v) + (v.Length == 1 ? ",)" : ")");
 
     /// <summary>repr(float): the shortest round-trip digits, positional for 1e-4 &lt;= |x| &lt; 1e16, else "1e-05".</summary>
