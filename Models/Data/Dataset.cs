@@ -60,7 +60,7 @@ public sealed class TensorDataset : Dataset<Tensor[]>, IBatchedDataset
     {
         using var _ = Autograd.NoGrad();
         var idx = Tensor.FromArray(indices.Select(i => (long)i).ToArray());
-        return _tensors.Select(t => F.IndexSelect(t, 0, t.Device.IsCpu ? idx : idx.ToDevice(t.Device))).ToArray();
+        return _tensors.Select(t => F.IndexSelect(t, 0, idx)).ToArray();   // index_select reads the index on the host
     }
 }
 

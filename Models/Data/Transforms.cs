@@ -79,7 +79,7 @@ public sealed class RandomVerticalFlip(double p = 0.5, Generator? generator = nu
         if ((generator ?? GeneratorScope.Current).NextDouble() >= P) return image;
         int d = image.Rank - 2;
         var idx = Tensor.FromArray(Enumerable.Range(0, image.Shape[d]).Reverse().Select(i => (long)i).ToArray());
-        return F.IndexSelect(image, d, idx.Device == image.Device ? idx : idx.ToDevice(image.Device));
+        return F.IndexSelect(image, d, idx);
     }
 }
 
@@ -152,6 +152,6 @@ internal static class Transforms
     {
         int w = image.Shape[^1];
         var idx = Tensor.FromArray(Enumerable.Range(0, w).Reverse().Select(i => (long)i).ToArray());
-        return F.IndexSelect(image, image.Rank - 1, image.Device.IsCpu ? idx : idx.ToDevice(image.Device));
+        return F.IndexSelect(image, image.Rank - 1, idx);
     }
 }

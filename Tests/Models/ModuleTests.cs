@@ -236,3 +236,4 @@ public class ModuleTests
     [InlineData(-2.5e-7, "-2.5e-07")]
     public void Floats_print_as_python_repr(double v, string expected) => Assert.Equal(expected, Py.Float(v));
 }
+
