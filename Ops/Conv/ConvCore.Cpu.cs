@@ -32,6 +32,7 @@ internal static unsafe class ConvCpu
     /// <summary>y (zeroed, N x O x OH x OW) = conv(x, w) + bias.</summary>
     public static void Forward<T>(ConvGeometry g, Tensor x, Tensor w, Tensor? bias, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (DirectConv.Applies(g) && ParallelOverImages(g)) { DirectConv.Forward<T>(g, x, w, bias, y); return; }
         T[] xd = x.Data<T>(), wd = w.Data<T>(), yd = y.Data<T>();
         T[]? bd = bias?.Data<T>();
         // each group's weight is packed once and read in place by every image's product
@@ -107,6 +108,7 @@ internal static unsafe class ConvCpu
     /// <summary>dw (zeroed, O x Cg x KH x KW) = the weight gradient, summed over the batch.</summary>
     public static void BackwardWeight<T>(ConvGeometry g, Tensor dy, Tensor x, Tensor dw) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (DirectConv.Applies(g) && ParallelOverImages(g)) { DirectConv.WeightGrad<T>(g, dy, x, dw); return; }
         T[] dyd = dy.Data<T>(), xd = x.Data<T>(), dwd = dw.Data<T>();
         var partials = new List<T[]>();
         var gate = new Lock();

@@ -18,9 +18,10 @@ internal static partial class Gemm
 {
     // rows x columns of the microkernel: with AVX-512, 12 x 2 zmm (24 accumulators of 32 registers), else 6 x 2 ymm
     // (12 accumulators + 2 B vectors + 1 broadcast = 15 of 16 registers)
-    private static readonly bool Wide = Avx512F.IsSupported;
+    internal static readonly bool Wide = Avx512F.IsSupported;
     private static readonly int MR = Wide ? 12 : 6;
     private const int KC = 256;         // depth of a packed slice: an A strip (MR x KC) and a B strip (KC x NR) fit L1
+    internal const int DepthBlock = KC;
     private const int MCMax = 144;      // rows of an A block: MC x KC fits L2
     private const int NCMax = 1024;     // columns of a B block
     private const long SmallWork = 1 << 14;   // m n k below this: a direct loop beats packing
