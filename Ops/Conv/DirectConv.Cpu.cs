@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
 namespace Framework;
@@ -94,10 +95,8 @@ internal static unsafe partial class DirectConv
                                 T b = bd is null ? T.Zero : bd[gi * g.Og + o];
                                 T* dst = py + (n * g.O + gi * g.Og + o) * g.L;
                                 for (int oh = 0; oh < g.OH; oh++)
-                                {
-                                    T* src = yt + (long)o * plane.LpRound + (long)oh * plane.Wp;
-                                    for (int ow = 0; ow < g.OW; ow++) dst[oh * g.OW + ow] = src[ow] + b;
-                                }
+                                    TensorPrimitives.Add(new ReadOnlySpan<T>(yt + (long)o * plane.LpRound + (long)oh * plane.Wp, g.OW), b,
+                                        new Span<T>(dst + oh * g.OW, g.OW));
                             }
                         }
         });
