@@ -89,8 +89,7 @@ internal static class NormGpu
         long row = i / l.S;
         int k = l.StatOfRow(row), c = (int)(row % l.C);
         T alpha = stats[2 * l.Stats + k] * (l.HasWeight != 0 ? w[c] : T.One);
-        T beta = (l.HasBias != 0 ? b[c] : T.Zero) - stats[k] * alpha;
-        y[i] = x[i] * alpha + beta;
+        y[i] = (x[i] - stats[k]) * alpha + (l.HasBias != 0 ? b[c] : T.Zero);
     }
 
     private static void AffineSumsKernel<T>(Index1D c, ArrayView<T> g, ArrayView<T> x, ArrayView<T> stats, ArrayView<T> sumG, ArrayView<T> sumGX, NormArgs<T> a)

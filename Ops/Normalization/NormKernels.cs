@@ -117,7 +117,7 @@ internal static class NormKernels
         }
     }
 
-    /// <summary>y = (x - mean) rstd w + b, written as PyTorch's x alpha + (b - mean alpha) with alpha = rstd w.</summary>
+    /// <summary>y = (x - mean) alpha + b with alpha = rstd w: by rows of S for long rows, by sample for short ones (layer_norm).</summary>
     public static void Apply<T>(Tensor x, Tensor stats, Tensor? w, Tensor? b, Tensor y, NormArgs<T> a) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (y.Numel == 0) return;
@@ -125,48 +125,125 @@ internal static class NormKernels
         var l = a.L;
         T[] xs = x.Data<T>(), st = stats.Data<T>(), ys = y.Data<T>();
         T[]? ws = w?.Data<T>(), bs = b?.Data<T>();
-        Par.For((long)l.N * l.C, l.S, (r0, r1) =>
+        if (l.S >= 16)
         {
-            for (long row = r0; row < r1; row++)
+            Par.For((long)l.N * l.C, l.S, (r0, r1) =>
             {
-                int k = l.StatOfRow(row), c = (int)(row % l.C);
-                T alpha = st[2 * l.Stats + k] * (ws is null ? T.One : ws[c]);
-                T beta = (bs is null ? T.Zero : bs[c]) - st[k] * alpha;
-                var dst = new Span<T>(ys, (int)(row * l.S), l.S);
-                TensorPrimitives.Multiply(new ReadOnlySpan<T>(xs, (int)(row * l.S), l.S), alpha, dst);
-                TensorPrimitives.Add(dst, beta, dst);
-            }
+                for (long row = r0; row < r1; row++)
+                {
+                    int k = l.StatOfRow(row), c = (int)(row % l.C);
+                    T alpha = st[2 * l.Stats + k] * (ws is null ? T.One : ws[c]);
+                    var dst = new Span<T>(ys, (int)(row * l.S), l.S);
+                    TensorPrimitives.Subtract(new ReadOnlySpan<T>(xs, (int)(row * l.S), l.S), st[k], dst);
+                    TensorPrimitives.Multiply(dst, alpha, dst);
+                    if (bs is not null) TensorPrimitives.Add(dst, bs[c], dst);
+                }
+            });
+            return;
+        }
+        if (l.S == 1 && l.Groups == 1 && l.PerChannel == 0)
+        {
+            // layer_norm: one statistic per sample row of C, the affine along the row
+            Par.For(l.N, l.C, (n0, n1) =>
+            {
+                for (long n = n0; n < n1; n++)
+                {
+                    var dst = new Span<T>(ys, (int)(n * l.C), l.C);
+                    TensorPrimitives.Subtract(new ReadOnlySpan<T>(xs, (int)(n * l.C), l.C), st[n], dst);
+                    TensorPrimitives.Multiply(dst, st[2 * l.Stats + n], dst);
+                    if (ws is not null) TensorPrimitives.Multiply(dst, ws, dst);
+                    if (bs is not null) TensorPrimitives.Add(dst, bs, dst);
+                }
+            });
+            return;
+        }
+        int cg = l.C / l.Groups;
+        Par.For(l.N, (long)l.C * l.S, (n0, n1) =>
+        {
+            for (long n = n0; n < n1; n++)
+                for (int gi = 0, c = 0; gi < l.Groups; gi++)
+                    for (int ch = 0; ch < cg; ch++, c++)
+                    {
+                        int k = l.PerChannel != 0 ? c : (int)n * l.Groups + gi;
+                        T mu = st[k], alpha = st[2 * l.Stats + k] * (ws is null ? T.One : ws[c]), beta = bs is null ? T.Zero : bs[c];
+                        for (long e = (n * l.C + c) * l.S, end = e + l.S; e < end; e++) ys[e] = (xs[e] - mu) * alpha + beta;
+                    }
         });
     }
 
-    /// <summary>Per channel: sumG = sum g (the bias gradient) and sumGX = sum g xhat (the weight gradient).</summary>
+    /// <summary>
+    /// Per channel: sumG = sum g (the bias gradient) and sumGX = sum g xhat (the weight gradient). Long rows (S large)
+    /// go channel by channel; short ones (layer_norm, S = 1) by blocks of samples into partial sums that are then
+    /// added in block order, so the result does not depend on thread timing.
+    /// </summary>
     public static void AffineSums<T>(Tensor g, Tensor x, Tensor stats, Tensor sumG, Tensor sumGX, NormArgs<T> a) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var l = a.L;
         if (l.C == 0) return;
         if (x.Device.IsIlgpu) { NormGpu.AffineSums(g, x, stats, sumG, sumGX, a); return; }
         T[] gs = g.Data<T>(), xs = x.Data<T>(), st = stats.Data<T>(), sg = sumG.Data<T>(), sgx = sumGX.Data<T>();
-        Par.For(l.C, (long)l.N * l.S, (c0, c1) =>
+        int c = l.C;
+        int blocks = l.S >= 64 ? 0 : (int)Math.Clamp((long)l.N * c * l.S / Par.ElementwiseGrain, 1, Math.Min(Par.Workers, Math.Max(l.N, 1)));
+        if (blocks == 0)
         {
-            for (long c = c0; c < c1; c++)
+            Par.For(c, (long)l.N * l.S, (c0, c1) =>
             {
-                T sa = T.Zero, sb = T.Zero;
-                for (int n = 0; n < l.N; n++)
+                for (long ch = c0; ch < c1; ch++)
                 {
-                    long row = (long)n * l.C + c;
-                    int k = l.StatOfRow(row);
-                    T mu = st[k], r = st[2 * l.Stats + k];
-                    long o = row * l.S;
-                    for (int s = 0; s < l.S; s++)
-                    {
-                        sa += gs[o + s];
-                        sb += gs[o + s] * (xs[o + s] - mu) * r;
-                    }
+                    T sa = T.Zero, sb = T.Zero;
+                    for (int n = 0; n < l.N; n++) AccumulateRow(gs, xs, st, l, (long)n * c + ch, ref sa, ref sb);
+                    sg[ch] = sa;
+                    sgx[ch] = sb;
                 }
-                sg[c] = sa;
-                sgx[c] = sb;
+            });
+            return;
+        }
+        var partial = new T[blocks * 2 * c];
+        bool rowStats = l.S == 1 && l.Groups == 1 && l.PerChannel == 0;
+        Par.For(blocks, (long)l.N * c * l.S / blocks, (b0, b1) =>
+        {
+            var xhat = rowStats ? new T[c] : [];
+            for (long b = b0; b < b1; b++)
+            {
+                var pa = new Span<T>(partial, (int)(b * 2 * c), c);
+                var pb = new Span<T>(partial, (int)(b * 2 * c + c), c);
+                for (long n = l.N * b / blocks; n < l.N * (b + 1) / blocks; n++)
+                {
+                    if (!rowStats)
+                    {
+                        for (int ch = 0; ch < c; ch++) AccumulateRow(gs, xs, st, l, n * c + ch, ref pa[ch], ref pb[ch]);
+                        continue;
+                    }
+                    // layer_norm: sample n's row is one statistic; pa += g, pb += g (x - mean) rstd, vectorized
+                    var grow = new ReadOnlySpan<T>(gs, (int)(n * c), c);
+                    TensorPrimitives.Subtract(new ReadOnlySpan<T>(xs, (int)(n * c), c), st[n], xhat);
+                    TensorPrimitives.Multiply(xhat, st[2 * l.Stats + n], xhat);
+                    TensorPrimitives.Multiply(xhat, grow, xhat);
+                    TensorPrimitives.Add(pa, grow, pa);
+                    TensorPrimitives.Add(pb, xhat, pb);
+                }
             }
         });
+        for (int ch = 0; ch < c; ch++)
+        {
+            T sa = T.Zero, sb = T.Zero;
+            for (int b = 0; b < blocks; b++) { sa += partial[b * 2 * c + ch]; sb += partial[b * 2 * c + c + ch]; }
+            sg[ch] = sa;
+            sgx[ch] = sb;
+        }
+    }
+
+    /// <summary>Adds row (n, c)'s sum of g and of g xhat.</summary>
+    private static void AccumulateRow<T>(T[] gs, T[] xs, T[] st, NormLayout l, long row, ref T sa, ref T sb) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int k = l.StatOfRow(row);
+        T mu = st[k], r = st[2 * l.Stats + k];
+        long o = row * l.S;
+        for (int s = 0; s < l.S; s++)
+        {
+            sa += gs[o + s];
+            sb += gs[o + s] * (xs[o + s] - mu) * r;
+        }
     }
 
     /// <summary>
@@ -181,6 +258,29 @@ internal static class NormKernels
         T[] gs = g.Data<T>(), xs = x.Data<T>(), st = stats.Data<T>(), gxs = gx.Data<T>();
         T[]? ws = w?.Data<T>();
         int cg = l.C / l.Groups;
+        if (l.S == 1 && l.Groups == 1)
+        {
+            // layer_norm: per row, gw = g w, xhat = (x - mean) rstd, dx = rstd ((gw - xhat mean(gw xhat)) - mean(gw)), vectorized
+            Par.For(l.N, (long)l.C * 4, (n0, n1) =>
+            {
+                var gw = new T[l.C];
+                var xhat = new T[l.C];
+                for (long n = n0; n < n1; n++)
+                {
+                    var grow = new ReadOnlySpan<T>(gs, (int)(n * l.C), l.C);
+                    if (ws is null) grow.CopyTo(gw); else TensorPrimitives.Multiply(grow, ws, gw);
+                    TensorPrimitives.Subtract(new ReadOnlySpan<T>(xs, (int)(n * l.C), l.C), st[n], xhat);
+                    T r = st[2 * l.Stats + n];
+                    TensorPrimitives.Multiply(xhat, r, xhat);
+                    T sa = TensorPrimitives.Sum<T>(gw) / a.M, sb = TensorPrimitives.Dot<T>(gw, xhat) / a.M;
+                    TensorPrimitives.Multiply(xhat, sb, xhat);
+                    TensorPrimitives.Subtract(gw, xhat, gw);
+                    TensorPrimitives.Subtract(gw, sa, gw);
+                    TensorPrimitives.Multiply(gw, r, new Span<T>(gxs, (int)(n * l.C), l.C));
+                }
+            });
+            return;
+        }
         Par.For(l.Stats, l.GroupSize * 2, (s0, s1) =>
         {
             for (long k = s0; k < s1; k++)
@@ -188,18 +288,23 @@ internal static class NormKernels
                 long o = k * l.GroupSize;
                 int c0 = (int)(k % l.Groups) * cg;
                 T mu = st[k], r = st[2 * l.Stats + k], sa = T.Zero, sb = T.Zero;
-                for (long e = 0; e < l.GroupSize; e++)
+                for (int ch = 0; ch < cg; ch++)
                 {
-                    T gw = gs[o + e] * (ws is null ? T.One : ws[c0 + e / l.S]);
-                    sa += gw;
-                    sb += gw * (xs[o + e] - mu) * r;
+                    T wc = ws is null ? T.One : ws[c0 + ch];
+                    for (long e = o + (long)ch * l.S, end = e + l.S; e < end; e++)
+                    {
+                        T gw = gs[e] * wc;
+                        sa += gw;
+                        sb += gw * (xs[e] - mu) * r;
+                    }
                 }
                 sa /= a.M;
                 sb /= a.M;
-                for (long e = 0; e < l.GroupSize; e++)
+                for (int ch = 0; ch < cg; ch++)
                 {
-                    T gw = gs[o + e] * (ws is null ? T.One : ws[c0 + e / l.S]);
-                    gxs[o + e] = r * (gw - sa - (xs[o + e] - mu) * r * sb);
+                    T wc = ws is null ? T.One : ws[c0 + ch];
+                    for (long e = o + (long)ch * l.S, end = e + l.S; e < end; e++)
+                        gxs[e] = r * (gs[e] * wc - sa - (xs[e] - mu) * r * sb);
                 }
             }
         });

@@ -39,10 +39,22 @@ public static partial class F
     /// <summary>PyTorch's mask: bernoulli(1 - p) / (1 - p), i.e. 1 / (1 - p) where a uniform draw is below 1 - p, else 0.</summary>
     private static Tensor DropoutMask(Tensor like, Shape shape, double p, Generator? generator)
     {
-        var u = new double[shape.Numel];
-        (generator ?? Generator.Default).FillUniform(u, 0, 1);
-        double keep = 1 - p, scale = p == 1 ? 0 : 1 / keep;
-        for (int i = 0; i < u.Length; i++) u[i] = u[i] < keep ? scale : 0;
-        return Tensor.FromDoubles(u, shape, like.DType, like.Device);
+        var mask = Tensor.Empty(shape, like.DType, Device.Cpu);
+        if (like.DType == DType.Float32) FillMask(mask.Data<float>(), p, generator ?? Generator.Default);
+        else FillMask(mask.Data<double>(), p, generator ?? Generator.Default);
+        return like.Device.IsCpu ? mask : mask.ToDevice(like.Device);
+    }
+
+    private static void FillMask<T>(T[] mask, double p, Generator generator) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        double keep = 1 - p;
+        T scale = p == 1 ? T.Zero : T.One / T.CreateTruncating(keep);
+        Span<double> u = stackalloc double[1024];
+        for (int start = 0; start < mask.Length; start += u.Length)
+        {
+            var chunk = u[..Math.Min(u.Length, mask.Length - start)];
+            generator.FillUniform(chunk, 0, 1);
+            for (int i = 0; i < chunk.Length; i++) mask[start + i] = chunk[i] < keep ? scale : T.Zero;
+        }
     }
 }
