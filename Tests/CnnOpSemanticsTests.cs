@@ -38,6 +38,19 @@ public class CnnOpSemanticsTests
     }
 
     [Fact]
+    public void A_window_of_padding_only_gives_minus_infinity_index_minus_one_and_no_gradient()
+    {
+        // width 1, kernel 2, padding 1, dilation 2: the window reads positions -1 and 1, both padding
+        var x = Tensor.Ones(new Shape(1, 1, 1), DType.Float64);
+        x.RequiresGrad = true;
+        var (y, idx) = F.MaxPool2dWithIndices(x, (1, 2), (1, 3), (0, 1), (1, 2));
+        Assert.Equal(double.NegativeInfinity, y.Item());
+        Assert.Equal(-1L, idx.Item<long>());
+        y.Backward(Tensor.Ones(y.Shape, DType.Float64));
+        Assert.Equal(0.0, x.Grad!.Item());
+    }
+
+    [Fact]
     public void Ceil_mode_drops_a_last_window_that_would_start_in_the_right_padding()
     {
         // size 6, kernel 3, stride 2, pad 1: floor mode 3 windows, ceil mode 4 (the last starts at 5, inside the input)

@@ -16,6 +16,8 @@ public static partial class F
     /// <summary>
     /// max_pool2d with return_indices=True: also the int64 flat index (h * W + w) of each maximum within its
     /// input plane. Ties keep the first maximum in row-major window order; a NaN wins over numbers (PyTorch's rule).
+    /// A window that holds only padding (possible with dilation) gives -inf and index -1 (PyTorch returns an index
+    /// outside the plane there) and passes no gradient.
     /// </summary>
     public static (Tensor Output, Tensor Indices) MaxPool2dWithIndices(Tensor input, Pair<int> kernelSize, Pair<int>? stride = null,
         Pair<int> padding = default, Pair<int>? dilation = null, bool ceilMode = false)
@@ -58,7 +60,7 @@ internal static class MaxPoolKernels
                         int ws = ow * g.SW - g.PW, we = Math.Min(ws + (g.KW - 1) * g.DW + 1, g.W);
                         while (ws < 0) ws += g.DW;
                         T best = T.NegativeInfinity;
-                        // an empty window (all padding, possible with dilation and ceilMode) gets index -1 and -inf
+                        // an empty window (all padding, possible with dilation) gets index -1 and -inf
                         long bi = hs < he && ws < we ? (long)hs * g.W + ws : -1;
                         for (int ih = hs; ih < he; ih += g.DH)
                             for (int iw = ws; iw < we; iw += g.DW)

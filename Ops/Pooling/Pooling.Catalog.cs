@@ -25,12 +25,24 @@ public static partial class Catalog
 
     /// <summary>One spatial dim of a valid pooling: (size, kernel, stride, pad, dilation) with at least one output.</summary>
     private static Gen<(int Size, int K, int S, int P, int D)> PoolDim(bool dilated) =>
-        from k in Gen.Int[1, 3]
-        from s in Gen.Int[1, 3]
-        from p in Gen.Int[0, k / 2]
-        from d in dilated ? Gen.Int[1, 2] : Gen.Const(1)
-        from size in Gen.Int[Math.Max(1, (k - 1) * d + 1 - 2 * p), 6]
-        select (size, k, s, p, d);
+        (from k in Gen.Int[1, 3]
+         from s in Gen.Int[1, 3]
+         from p in Gen.Int[0, k / 2]
+         from d in dilated ? Gen.Int[1, 2] : Gen.Const(1)
+         from size in Gen.Int[Math.Max(1, (k - 1) * d + 1 - 2 * p), 6]
+         select (Size: size, K: k, S: s, P: p, D: d)).Where(t => !HasEmptyWindow(t.Size, t.K, t.S, t.P, t.D));
+
+    /// <summary>
+    /// Whether a window (in floor or ceil mode) holds no input element, only padding (possible with dilation):
+    /// its output is -inf, which finite differences cannot check. Such cases are left to CnnOpSemanticsTests.
+    /// </summary>
+    private static bool HasEmptyWindow(int size, int k, int s, int p, int d)
+    {
+        int outputs = Framework.PoolGeometry.OutputSize(size, k, p, s, d, ceilMode: true);
+        for (int o = 0; o < outputs; o++)
+            if (!Enumerable.Range(0, k).Any(j => o * s - p + j * d is var i && i >= 0 && i < size)) return true;
+        return false;
+    }
 
     private static Gen<PoolCase> PoolCases(bool dilated) =>
         from hd in PoolDim(dilated)
