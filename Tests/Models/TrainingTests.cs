@@ -131,3 +131,37 @@ public class CnnTrainingTests
         Assert.True(correct >= 95, $"{correct}/100 correct on new bars");
     }
 }
+
+public class NormalizedCnnTrainingTests
+{
+    [Fact]
+    public void A_cnn_with_batch_norm_pooling_and_dropout_learns_bar_directions()
+    {
+        using var seed = GeneratorScope.Begin(3);
+        var (x, y) = CnnTrainingTests.Bars(256, seed: 4);
+        var model = new Sequential(
+            new Conv2d(1, 8, 3, padding: 1, bias: false), new BatchNorm2d(8), new ReLU(), new MaxPool2d(2),
+            new Conv2d(8, 16, 3, padding: 1), new ReLU(), new AdaptiveAvgPool2d(1),
+            new Flatten(), new Dropout(0.1), new Linear(16, 4));
+        var opt = new AdamW(model.Parameters(), lr: 0.02);
+        var sched = new OneCycleLR(opt, maxLr: 0.02, totalSteps: 150);
+        var loader = new DataLoader(new TensorDataset(x, y), batchSize: 64, shuffle: true, generator: new Generator(1));
+        int step = 0;
+        while (step < 150)
+            foreach (var (xb, yb) in loader)
+            {
+                if (step++ == 150) break;
+                opt.ZeroGrad();
+                F.CrossEntropy(model.Forward(xb), yb).Backward();
+                opt.Step();
+                sched.Step();
+            }
+        model.Eval();
+        using var _ = Autograd.NoGrad();
+        double trainLoss = F.CrossEntropy(model.Forward(x), y).Item();
+        var (tx, ty) = CnnTrainingTests.Bars(100, seed: 5);
+        int correct = model.Forward(tx).Argmax(1).ToArray<long>().Zip(ty.ToArray<long>()).Count(p => p.First == p.Second);
+        Assert.True(trainLoss < 0.1, $"train loss {trainLoss}");
+        Assert.True(correct >= 95, $"{correct}/100 correct on new bars");
+    }
+}
