@@ -1,12 +1,13 @@
 namespace Framework.Examples;
 
-public sealed record Lab(string Description, Func<LabOptions, LabResult> Run);
+/// <summary>A lab: what it teaches, how to run it, and whether it trains (its quick run's loss must go down).</summary>
+public sealed record Lab(string Description, Func<LabOptions, LabResult> Run, bool Trains = true);
 
 public static class Labs
 {
     public static IReadOnlyDictionary<string, Lab> All { get; } = new SortedDictionary<string, Lab>
     {
-        ["devices"] = new("the devices of this machine (cpu, ILGPU's CPU accelerator, CUDA when present) and one op on each", DevicesLab.Run),
+        ["devices"] = new("the devices of this machine (cpu, ILGPU's CPU accelerator, CUDA when present) and one op on each", DevicesLab.Run, Trains: false),
         ["gradcheck"] = new("property-based gradient testing of your own op: a subtly wrong backward, the shrunk counterexample, the fix", GradCheckLab.Run),
     };
 }
