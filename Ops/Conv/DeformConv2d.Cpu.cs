@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace Framework;
@@ -48,7 +49,8 @@ internal static unsafe class DeformCpu
             fixed (int* pi = s.Index)
                 for (int n = n0; n < n1; n++)
                 {
-                    Columns<T, TI>(g, n, px, po, pm, pc, pt, pi);
+                    if (par) ColumnsInParallel<T, TI>(g, n, px, po, pm, pc);
+                    else Columns<T, TI>(g, n, px, po, pm, pc, pt, pi);
                     for (int gi = 0; gi < g.Groups; gi++)
                     {
                         T* yg = py + YOffset(g, n, gi);
@@ -103,6 +105,7 @@ internal static unsafe class DeformCpu
     }
 
     /// <summary>Locates the L sample points of kernel point k, offset group og, image n into the table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Locate<T, TI>(in DeformGeometry g, int n, int og, int k, T* offset, T* mask, T* tab, int* idx)
         where T : unmanaged, IFloatingPointIeee754<T> where TI : struct, IFloatIndex<T>
     {
@@ -127,29 +130,50 @@ internal static unsafe class DeformCpu
 
     /// <summary>cols[c KK + k, l] = mask * the bilinear sample of channel c at kernel point k, position l, for image n.</summary>
     private static void Columns<T, TI>(in DeformGeometry g, int n, T* x, T* offset, T* mask, T* cols, T* tab, int* idx)
+        where T : unmanaged, IFloatingPointIeee754<T> where TI : struct, IFloatIndex<T> =>
+        ColumnPoints<T, TI>(g, n, 0, g.OffsetGroups * g.KK, x, offset, mask, cols, tab, idx);
+
+    /// <summary>Columns, the (offset group, kernel point) pairs spread over the cores (a lone image's forward).</summary>
+    private static void ColumnsInParallel<T, TI>(DeformGeometry g, int n, T* x, T* offset, T* mask, T* cols)
+        where T : unmanaged, IFloatingPointIeee754<T> where TI : struct, IFloatIndex<T>
+    {
+        nint px = (nint)x, po = (nint)offset, pm = (nint)mask, pc = (nint)cols;
+        Par.For(g.OffsetGroups * g.KK, (long)g.Cpo * g.L * 8, (s0, s1) =>
+        {
+            var s = Scratch<T>.Get(g, cols: false, dcols: false);
+            fixed (T* pt = s.Table)
+            fixed (int* pi = s.Index)
+                ColumnPoints<T, TI>(g, n, (int)s0, (int)s1, (T*)px, (T*)po, (T*)pm, (T*)pc, pt, pi);
+        });
+    }
+
+    /// <summary>The columns' rows of the (offset group, kernel point) pairs og KK + k in [p0, p1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ColumnPoints<T, TI>(in DeformGeometry g, int n, int p0, int p1, T* x, T* offset, T* mask, T* cols, T* tab, int* idx)
         where T : unmanaged, IFloatingPointIeee754<T> where TI : struct, IFloatIndex<T>
     {
         int L = g.L;
         T* u00 = tab + RU00 * L, u01 = tab + RU01 * L, u10 = tab + RU10 * L, u11 = tab + RU11 * L, m = tab + RMask * L;
         int* i00 = idx, i01 = idx + L, i10 = idx + 2 * L, i11 = idx + 3 * L;
-        for (int og = 0; og < g.OffsetGroups; og++)
-            for (int k = 0; k < g.KK; k++)
+        for (int point = p0; point < p1; point++)
+        {
+            int og = point / g.KK, k = point % g.KK;
+            Locate<T, TI>(g, n, og, k, offset, mask, tab, idx);
+            for (int c = og * g.Cpo; c < (og + 1) * g.Cpo; c++)
             {
-                Locate<T, TI>(g, n, og, k, offset, mask, tab, idx);
-                for (int c = og * g.Cpo; c < (og + 1) * g.Cpo; c++)
-                {
-                    T* xc = x + ((long)n * g.C + c) * g.Plane;
-                    T* dst = cols + ((long)c * g.KK + k) * L;
-                    for (int l = 0; l < L; l++)
-                        dst[l] = m[l] * (u00[l] * xc[i00[l]] + u01[l] * xc[i01[l]] + u10[l] * xc[i10[l]] + u11[l] * xc[i11[l]]);
-                }
+                T* xc = x + ((long)n * g.C + c) * g.Plane;
+                T* dst = cols + ((long)c * g.KK + k) * L;
+                for (int l = 0; l < L; l++)
+                    dst[l] = m[l] * (u00[l] * xc[i00[l]] + u01[l] * xc[i01[l]] + u10[l] * xc[i10[l]] + u11[l] * xc[i11[l]]);
             }
+        }
     }
 
     /// <summary>
     /// For image n, from dcols: the offset, mask and (when TScatter) input gradients, and cols when p.Cols is set.
     /// Unwanted offset/mask/column rows go to scratch rows, so the inner loop has no branches.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SampleGradients<T, TI, TScatter>(in DeformGeometry g, int n, in BackwardPointers<T> p)
         where T : unmanaged, IFloatingPointIeee754<T> where TI : struct, IFloatIndex<T> where TScatter : struct, IFlag
     {
