@@ -32,24 +32,32 @@ internal static unsafe class ConvCpu
     /// <summary>y (zeroed, N x O x OH x OW) = conv(x, w) + bias.</summary>
     public static void Forward<T>(ConvGeometry g, Tensor x, Tensor w, Tensor? bias, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (DirectConv.Applies(g) && ParallelOverImages(g)) { DirectConv.Forward<T>(g, x, w, bias, y); return; }
         T[] xd = x.Data<T>(), wd = w.Data<T>(), yd = y.Data<T>();
         T[]? bd = bias?.Data<T>();
+        // each group's weight is packed once and read in place by every image's product
+        var packed = new PackedRows<T>[g.Groups];
+        fixed (T* pw = wd)
+            for (int gi = 0; gi < g.Groups; gi++)
+                packed[gi] = Gemm.Prepack<T, StridedMatrix<T>>(new(pw + (long)gi * g.Og * g.K, g.K, 1), g.Og, g.K);
         OverImages(g, (n0, n1, par) =>
         {
-            fixed (T* px = xd, pw = wd, py = yd)
-                for (int n = n0; n < n1; n++)
-                    for (int gi = 0; gi < g.Groups; gi++)
+            for (int gi = 0; gi < g.Groups; gi++)
+                fixed (T* px = xd, py = yd, pa = packed[gi].Buffer)
+                {
+                    var wg = packed[gi].Pin(pa);
+                    for (int n = n0; n < n1; n++)
                     {
                         T* xg = px + XOffset(g, n, gi), yg = py + YOffset(g, n, gi);
-                        var wg = new StridedMatrix<T>(pw + (long)gi * g.Og * g.K, g.K, 1);
                         if (g.IsPointwise)
-                            Gemm.Accumulate<T, StridedMatrix<T>, StridedMatrix<T>>(wg, new(xg, g.L, 1), yg, g.L, 1, g.Og, g.L, g.K, par);
+                            Gemm.Accumulate<T, PinnedRows<T>, StridedMatrix<T>>(wg, new(xg, g.L, 1), yg, g.L, 1, g.Og, g.L, g.K, par);
                         else
-                            Gemm.Accumulate<T, StridedMatrix<T>, Im2ColMatrix<T>>(wg, new(g, xg), yg, g.L, 1, g.Og, g.L, g.K, par);
+                            Gemm.Accumulate<T, PinnedRows<T>, Im2ColMatrix<T>>(wg, new(g, xg), yg, g.L, 1, g.Og, g.L, g.K, par);
                         if (bd is not null)
                             for (int o = 0; o < g.Og; o++)
                                 TensorPrimitives.Add(new ReadOnlySpan<T>(yg + (long)o * g.L, g.L), bd[gi * g.Og + o], new Span<T>(yg + (long)o * g.L, g.L));
                     }
+                }
         });
     }
 
@@ -100,6 +108,7 @@ internal static unsafe class ConvCpu
     /// <summary>dw (zeroed, O x Cg x KH x KW) = the weight gradient, summed over the batch.</summary>
     public static void BackwardWeight<T>(ConvGeometry g, Tensor dy, Tensor x, Tensor dw) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (DirectConv.Applies(g) && ParallelOverImages(g)) { DirectConv.WeightGrad<T>(g, dy, x, dw); return; }
         T[] dyd = dy.Data<T>(), xd = x.Data<T>(), dwd = dw.Data<T>();
         var partials = new List<T[]>();
         var gate = new Lock();

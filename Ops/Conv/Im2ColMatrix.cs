@@ -14,6 +14,8 @@ internal readonly unsafe struct Im2ColMatrix<T>(ConvGeometry g, T* x) : IMatrixS
     private readonly ConvGeometry _g = g;
     private readonly T* _x = x;
 
+    public T* PackedBlock(int i0, int p0, int kc) => null;
+
     /// <summary>Strips of w rows (taps); for each output position p, the w taps' values, written with stride w.</summary>
     public void PackRowStrips(int i0, int rows, int p0, int depth, int w, T* dst)
     {
@@ -76,14 +78,23 @@ internal readonly unsafe struct Im2ColMatrix<T>(ConvGeometry g, T* x) : IMatrixS
         int lo = 0, hi = 0;
         if ((uint)ih < (uint)g.H)
         {
-            lo = iw >= 0 ? 0 : Math.Min(run, (-iw + g.SW - 1) / g.SW);
-            hi = iw >= g.W ? 0 : Math.Min(run, (g.W - 1 - iw) / g.SW + 1);
+            // the columns t with 0 <= iw + t SW < W (no division for the common unit stride)
+            if (g.SW == 1) { lo = Math.Min(run, Math.Max(0, -iw)); hi = Math.Min(run, g.W - iw); }
+            else
+            {
+                lo = iw >= 0 ? 0 : Math.Min(run, (-iw + g.SW - 1) / g.SW);
+                hi = iw >= g.W ? 0 : Math.Min(run, (g.W - 1 - iw) / g.SW + 1);
+            }
         }
         if (hi <= lo) { for (int t = 0; t < run; t++) dst[t * stride] = T.Zero; return; }
         for (int t = 0; t < lo; t++) dst[t * stride] = T.Zero;
         T* src = xc + (long)ih * g.W + iw;
         if (stride == 1 && g.SW == 1)
-            new ReadOnlySpan<T>(src + lo, hi - lo).CopyTo(new Span<T>(dst + lo, hi - lo));
+        {
+            // runs are short (an output row, or what is left of a strip): a plain loop beats a memmove call
+            if (hi - lo >= 32) new ReadOnlySpan<T>(src + lo, hi - lo).CopyTo(new Span<T>(dst + lo, hi - lo));
+            else for (int t = lo; t < hi; t++) dst[t] = src[t];
+        }
         else
             for (int t = lo; t < hi; t++) dst[t * stride] = src[(long)t * g.SW];
         for (int t = hi; t < run; t++) dst[t * stride] = T.Zero;

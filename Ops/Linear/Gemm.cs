@@ -18,9 +18,10 @@ internal static partial class Gemm
 {
     // rows x columns of the microkernel: with AVX-512, 12 x 2 zmm (24 accumulators of 32 registers), else 6 x 2 ymm
     // (12 accumulators + 2 B vectors + 1 broadcast = 15 of 16 registers)
-    private static readonly bool Wide = Avx512F.IsSupported;
+    internal static readonly bool Wide = Avx512F.IsSupported;
     private static readonly int MR = Wide ? 12 : 6;
     private const int KC = 256;         // depth of a packed slice: an A strip (MR x KC) and a B strip (KC x NR) fit L1
+    internal const int DepthBlock = KC;
     private const int MCMax = 144;      // rows of an A block: MC x KC fits L2
     private const int NCMax = 1024;     // columns of a B block
     private const long SmallWork = 1 << 14;   // m n k below this: a direct loop beats packing
@@ -71,6 +72,20 @@ internal static partial class Gemm
                 for (int j = 0; j < n; j++) ci[j] += av * bp[(long)j * bcs];
             }
         }
+    }
+
+    /// <summary>
+    /// A (m x k) packed once into row strips, in the layout the driver reads block by block; the buffer holds
+    /// every KC slice, so any number of products can then use it without packing A again.
+    /// </summary>
+    public static unsafe PackedRows<T> Prepack<T, TA>(TA a, int m, int k) where T : unmanaged where TA : struct, IMatrixSource<T>
+    {
+        int mp = RoundUp(Math.Max(m, 1), MR);
+        var buffer = new T[(long)mp * k];
+        fixed (T* p = buffer)
+            for (int p0 = 0; p0 < k; p0 += KC)
+                a.PackRowStrips(0, m, p0, Math.Min(KC, k - p0), MR, p + (long)p0 * mp);
+        return new PackedRows<T>(buffer, mp);
     }
 
     private static int NR<T>() where T : unmanaged => Wide ? 2 * Vector512<T>.Count : 2 * Vector256<T>.Count;
@@ -127,7 +142,9 @@ internal static partial class Gemm
             for (int p0 = 0; p0 < x.K; p0 += KC)
             {
                 int kc = Math.Min(KC, x.K - p0);
-                x.A.PackRowStrips(i0, mb, p0, kc, mr, pa);
+                // an A packed once for many products (a convolution's weight, reused for every image) is read in place
+                T* aStrips = x.A.PackedBlock(i0, p0, kc);
+                if (aStrips is null) { x.A.PackRowStrips(i0, mb, p0, kc, mr, pa); aStrips = pa; }
                 x.B.PackColStrips(p0, kc, j0, nb, nr, pb);
                 for (int jr = 0; jr < nb; jr += nr)
                 {
@@ -137,7 +154,7 @@ internal static partial class Gemm
                     {
                         int mv = Math.Min(mr, mb - ir);
                         T* cij = x.C + (i0 + ir) * x.Rsc + (j0 + jr) * x.Csc;
-                        Micro(pa + (long)ir * kc, bs, kc, cij, x.Rsc, x.Csc, mv, nv);
+                        Micro(aStrips + (long)ir * kc, bs, kc, cij, x.Rsc, x.Csc, mv, nv);
                     }
                 }
             }
@@ -149,14 +166,23 @@ internal static partial class Gemm
     private static unsafe void Micro<T>(T* a, T* b, int kc, T* c, long rsc, long csc, int mv, int nv) where T : unmanaged
     {
         int nr = NR<T>();
-        bool direct = mv == MR && nv == nr && csc == 1;
+        // with AVX-512, a last strip of at most 4 or 8 rows runs a 4- or 8-row kernel instead of the full 12
+        int rows = Wide && mv <= 4 ? 4 : Wide && mv <= 8 ? 8 : MR;
+        bool direct = mv == rows && nv == nr && csc == 1;
         T* tile = stackalloc T[12 * 2 * Vector512<T>.Count];
         T* dst = direct ? c : tile;
         int ld = direct ? (int)rsc : nr;
-        if (!direct) new Span<T>(tile, MR * nr).Clear();
+        if (!direct) new Span<T>(tile, rows * nr).Clear();
         if (Wide)
         {
-            if (typeof(T) == typeof(float)) Micro512F((float*)a, (float*)b, kc, (float*)dst, ld);
+            if (typeof(T) == typeof(float))
+            {
+                if (rows == 4) Micro512F4((float*)a, (float*)b, kc, (float*)dst, ld);
+                else if (rows == 8) Micro512F8((float*)a, (float*)b, kc, (float*)dst, ld);
+                else Micro512F((float*)a, (float*)b, kc, (float*)dst, ld);
+            }
+            else if (rows == 4) Micro512D4((double*)a, (double*)b, kc, (double*)dst, ld);
+            else if (rows == 8) Micro512D8((double*)a, (double*)b, kc, (double*)dst, ld);
             else Micro512D((double*)a, (double*)b, kc, (double*)dst, ld);
         }
         else if (typeof(T) == typeof(float)) MicroF((float*)a, (float*)b, kc, (float*)dst, ld);

@@ -19,6 +19,36 @@ internal unsafe interface IMatrixSource<T> where T : unmanaged
     /// the w values of columns j0 + s w + 0..w-1 (zero past the last column). The B operand is packed this way.
     /// </summary>
     void PackColStrips(int p0, int depth, int j0, int cols, int w, T* dst);
+
+    /// <summary>The row strips of rows i0.. and columns p0..p0 + kc already packed (see Gemm.Prepack), or null.</summary>
+    T* PackedBlock(int i0, int p0, int kc);
+}
+
+/// <summary>
+/// A matrix already packed by <see cref="Gemm.Prepack"/>: the driver reads its blocks in place. Hold it (and
+/// pin it with <see cref="Pin"/>) while the products that use it run.
+/// </summary>
+internal readonly unsafe struct PackedRows<T>(T[] buffer, int paddedRows) where T : unmanaged
+{
+    public T[] Buffer { get; } = buffer;
+
+    public PinnedRows<T> Pin(T* pinned) => new(pinned, paddedRows);
+}
+
+/// <summary>A pinned <see cref="PackedRows{T}"/> as an A operand (only its packed blocks are ever read).</summary>
+internal readonly unsafe struct PinnedRows<T>(T* p, int paddedRows) : IMatrixSource<T> where T : unmanaged
+{
+    private readonly T* _p = p;
+    private readonly int _mp = paddedRows;
+
+    // slice p0 holds paddedRows x kc values; in it, the strip of rows i0.. starts at i0 kc
+    public T* PackedBlock(int i0, int p0, int kc) => _p + (long)p0 * _mp + (long)i0 * kc;
+
+    public void PackRowStrips(int i0, int rows, int p0, int depth, int w, T* dst) =>
+        throw new InvalidOperationException("gemm: a prepacked matrix is read in place");
+
+    public void PackColStrips(int p0, int depth, int j0, int cols, int w, T* dst) =>
+        throw new InvalidOperationException("gemm: a prepacked matrix can only be the A operand");
 }
 
 /// <summary>A stored matrix: element (i, j) at p[i rs + j cs] (a transpose swaps the strides).</summary>
@@ -28,6 +58,8 @@ internal readonly unsafe struct StridedMatrix<T>(T* p, long rs, long cs) : IMatr
     private readonly long _rs = rs, _cs = cs;
 
     public T* At(long i, long j) => _p + i * _rs + j * _cs;
+
+    public T* PackedBlock(int i0, int p0, int kc) => null;
 
     public void PackRowStrips(int i0, int rows, int p0, int depth, int w, T* dst) =>
         PackStrips(_p + i0 * _rs + p0 * _cs, _rs, _cs, rows, depth, w, dst);
@@ -73,6 +105,8 @@ internal readonly unsafe struct StridedMatrix<T>(T* p, long rs, long cs) : IMatr
 internal readonly unsafe struct Transposed<T, TM>(TM m) : IMatrixSource<T> where T : unmanaged where TM : struct, IMatrixSource<T>
 {
     private readonly TM _m = m;
+
+    public T* PackedBlock(int i0, int p0, int kc) => null;
 
     public void PackRowStrips(int i0, int rows, int p0, int depth, int w, T* dst) => _m.PackColStrips(p0, depth, i0, rows, w, dst);
 
