@@ -49,7 +49,7 @@ public static partial class Catalog
                       select new OpSample($"conv2d {c}", c.Bias ? [x, w, b] : [x, w],
                           xs => F.Conv2d(xs[0], xs[1], xs.Length > 2 ? xs[2] : null, (c.SH, c.SW), (c.PH, c.PW), (c.DH, c.DW), c.Groups)),
             Golden = Goldens(("conv2d", g => F.Conv2d(g.Input("input"), g.Input("weight"), g.OptionalInput("bias"),
-                g.Ints("stride"), g.Ints("padding"), g.Ints("dilation"), g.Int("groups")))),
+                PairOf(g, "stride"), PairOf(g, "padding"), PairOf(g, "dilation"), g.Int("groups")))),
             BadInputs =
             [
                 new BadInput("channels not divisible by groups", () => F.Conv2d(Randn([1, 3, 5, 5]), Randn([4, 1, 3, 3]), groups: 2), "3", "groups=2"),
@@ -97,7 +97,7 @@ public static partial class Catalog
                       select new OpSample($"conv_transpose2d {c} output_padding ({oph},{opw})", c.Bias ? [x, wt, b] : [x, wt],
                           xs => F.ConvTranspose2d(xs[0], xs[1], xs.Length > 2 ? xs[2] : null, (c.SH, c.SW), (c.PH, c.PW), (oph, opw), c.Groups, (c.DH, c.DW))),
             Golden = Goldens(("conv_transpose2d", g => F.ConvTranspose2d(g.Input("input"), g.Input("weight"), g.OptionalInput("bias"),
-                g.Ints("stride"), g.Ints("padding"), g.Ints("output_padding"), g.Int("groups"), g.Ints("dilation")))),
+                PairOf(g, "stride"), PairOf(g, "padding"), PairOf(g, "output_padding"), g.Int("groups"), PairOf(g, "dilation")))),
             BadInputs =
             [
                 new BadInput("output_padding not below stride or dilation", () => F.ConvTranspose2d(Randn([1, 1, 3, 3]), Randn([1, 1, 3, 3]), stride: 2, outputPadding: 2), "output_padding", "2"),
@@ -134,6 +134,8 @@ public static partial class Catalog
             ],
         },
     ];
+
+    private static Pair PairOf(GoldenCase c, string name) => Pair.From(c.Ints(name), c.Op, name);
 
     private static int ConvOut(int size, int k, int s, int p, int d) => (size + 2 * p - d * (k - 1) - 1) / s + 1;
 }

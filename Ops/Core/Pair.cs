@@ -1,16 +1,14 @@
 namespace Framework;
 
 /// <summary>
-/// A (height, width) pair of ints, as PyTorch's <c>_pair</c>: pass <c>2</c>, <c>(2, 1)</c> or <c>new[] { 2, 1 }</c>
-/// wherever an op takes a kernel size, stride, padding, dilation or output size.
+/// A (height, width) pair of ints, as PyTorch's <c>_pair</c>: pass <c>2</c> or <c>(2, 1)</c> wherever an op takes a
+/// kernel size, stride, padding, dilation or output size (a list converts with <see cref="From"/>).
 /// <c>F.MaxPool2d(x, 3, stride: 2, padding: (1, 0))</c>.
 /// </summary>
 public readonly record struct Pair(int H, int W)
 {
     public static implicit operator Pair(int v) => new(v, v);
     public static implicit operator Pair((int H, int W) t) => new(t.H, t.W);
-
-    public static implicit operator Pair(int[] v) => From(v, "pair", "value");
 
     /// <summary>From a list of one value (both) or two values (h, w), as golden files and configs give them.</summary>
     public static Pair From(IReadOnlyList<int> values, string op, string name) => values.Count switch
@@ -22,7 +20,7 @@ public readonly record struct Pair(int H, int W)
 
     public bool Any(Func<int, bool> predicate) => predicate(H) || predicate(W);
 
-    public override string ToString() => H == W ? $"{H}" : $"({H}, {W})";
+    public override string ToString() => $"({H}, {W})";
 }
 
 /// <summary>A (height, width) pair of another value type, e.g. <c>Pair&lt;double&gt;</c> for interpolate's scale_factor.</summary>
