@@ -67,7 +67,7 @@ public static partial class Catalog
                       select new OpSample($"deform_conv2d {c}", c.Inputs(x, offset, wt, b, mask), c.Run),
             Iterations = 8,
             Golden = Goldens(("deform_conv2d", g => F.DeformConv2d(g.Input("input"), g.Input("offset"), g.Input("weight"), g.OptionalInput("bias"),
-                g.Ints("stride"), g.Ints("padding"), g.Ints("dilation"), g.OptionalInput("mask")))),
+                PairOf(g, "stride"), PairOf(g, "padding"), PairOf(g, "dilation"), g.OptionalInput("mask")))),
             BadInputs =
             [
                 new BadInput("offset channels not 2 x kernel points", () => F.DeformConv2d(Randn([1, 2, 5, 5]), Randn([1, 17, 5, 5]), Randn([1, 2, 3, 3]), padding: 1),
