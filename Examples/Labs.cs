@@ -7,7 +7,9 @@ public static class Labs
 {
     public static IReadOnlyDictionary<string, Lab> All { get; } = new SortedDictionary<string, Lab>
     {
+        ["detect"] = new("a tiny YOLO-style detector (anchors, target assignment, GIoU + BCE loss, NMS) on generated shape scenes; VOC mAP@0.5", DetectLab.Run),
         ["devices"] = new("the devices of this machine (cpu, ILGPU's CPU accelerator, CUDA when present) and one op on each", DevicesLab.Run, Trains: false),
         ["gradcheck"] = new("property-based gradient testing of your own op: a subtly wrong backward, the shrunk counterexample, the fix", GradCheckLab.Run),
+        ["pose"] = new("integral regression: keypoints from heatmaps by argmax (cross-entropy) vs soft-argmax (L1), errors in pixels", PoseLab.Run),
     };
 }
