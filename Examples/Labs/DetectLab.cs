@@ -42,7 +42,7 @@ public static class DetectLab
     public static LabResult Run(LabOptions o)
     {
         var total = Stopwatch.StartNew();
-        int trainCount = o.Quick ? 256 : 4000, testCount = o.Quick ? 32 : 300, batch = o.Quick ? 16 : 32, epochs = o.Quick ? 1 : 4;
+        int trainCount = o.Quick ? 256 : 4000, testCount = o.Quick ? 32 : 300, batch = o.Quick ? 16 : 32, epochs = o.Quick ? 1 : 5;
         int classes = SyntheticShapes.ClassNames.Length;
         AnsiConsole.MarkupLine($"[bold]Detection lab[/]: {string.Join(", ", SyntheticShapes.ClassNames)} in {Size}x{Size} scenes, " +
                                $"a {Size / Stride}x{Size / Stride} grid with {Anchors.Length} anchors per cell");

@@ -51,7 +51,7 @@ public static class PoseLab
     {
         var total = Stopwatch.StartNew();
         int trainCount = o.Quick ? 256 : 5000, testCount = o.Quick ? 64 : 500, batch = o.Quick ? 16 : 32;
-        int epochs = o.Quick ? 1 : 2;
+        int epochs = o.Quick ? 1 : 3;
         int k = SyntheticFigures.KeypointCount;
         AnsiConsole.MarkupLine($"[bold]Pose lab[/]: {k} keypoints of stick figures, {Size}x{Size} images, {Grid}x{Grid} heatmaps (cells of {Stride} px)");
         var (trainX, trainY) = SyntheticFigures.Generate(trainCount, o.Seed, Size);

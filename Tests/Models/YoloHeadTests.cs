@@ -168,4 +168,28 @@ public class YoloHeadTests
         }
         Assert.All(found.Scores.ToDoubleArray(), s => Assert.True(s > 0.9, $"score {s}"));
     }
+
+    /// <summary>The whole head (conv, assignment, loss, backward, predict) on ILGPU's CPU accelerator agrees with the CPU.</summary>
+    [Fact]
+    public void The_head_on_ilgpu_agrees_with_the_cpu()
+    {
+        var features = Tensor.Randn(new Shape(1, 4, 3, 3), DType.Float64, new Generator(8));
+        var boxes = Tensor.FromArray(new[] { 2.0, 3, 13, 12 }, new Shape(1, 4));
+        var classes = Tensor.FromArray(new long[] { 1 });
+        (double Loss, double[] Grad, double[] Boxes) RunOn(Device device)
+        {
+            var head = Head(seed: 9, prior: 0.3).Double().To(device);
+            var raw = head.Forward(features.ToDevice(device));
+            var loss = head.Loss(raw, [boxes.ToDevice(device)], [classes.ToDevice(device)], boxLoss: "giou");
+            loss.Backward();
+            var found = head.Predict(raw.Detach(), scoreThreshold: 0.1)[0];
+            return (loss.Item(), head.Conv.Weight.Grad!.ToDoubleArray(), found.Boxes.ToDoubleArray());
+        }
+        var cpu = RunOn(Device.Cpu);
+        var gpu = RunOn(Device.IlgpuCpu);
+        Assert.Equal(cpu.Loss, gpu.Loss, 1e-10);
+        Approx.Equal(cpu.Grad, gpu.Grad, 1e-10);
+        Approx.Equal(cpu.Boxes, gpu.Boxes, 1e-10);
+        Assert.NotEmpty(cpu.Boxes);
+    }
 }
