@@ -23,7 +23,7 @@ public sealed record StnData(string Name, string Description, TensorDataset Trai
         {
             case "glyphs":
                 {
-                    int train = o.Quick ? 2560 : 24000, test = o.Quick ? 500 : 5000;
+                    int train = o.Quick ? 12800 : 24000, test = o.Quick ? 500 : 5000;
                     var (x, y) = SyntheticDigits.Generate(train, seed: 2 * o.Seed + 11, distortion: GlyphDistortion);
                     var (tx, ty) = SyntheticDigits.Generate(test, seed: 2 * o.Seed + 12, distortion: GlyphDistortion);
                     return new StnData("glyphs", $"SyntheticDigits glyphs, distortion {GlyphDistortion}", new TensorDataset(x, y), tx, ty,
@@ -34,7 +34,7 @@ public sealed record StnData(string Name, string Description, TensorDataset Trai
                     var train = MnistFormat.FashionMnist(train: true);
                     var test = MnistFormat.FashionMnist(train: false);
                     var g = new Generator(o.Seed + 7);
-                    int nTrain = o.Quick ? 2560 : train.Count, nTest = o.Quick ? 500 : test.Count;
+                    int nTrain = o.Quick ? 12800 : train.Count, nTest = o.Quick ? 500 : test.Count;
                     var x = Distort(train.Tensors[0].Narrow(0, 0, nTrain), g);
                     var tx = Distort(test.Tensors[0].Narrow(0, 0, nTest), g);
                     return new StnData("fashion-mnist", "Fashion-MNIST under random affine maps", new TensorDataset(x, train.Tensors[1].Narrow(0, 0, nTrain)),
