@@ -59,7 +59,7 @@ public static class TrajectoryLab
 
         var before = Snapshot(DensePath, Cost, blobs);
         var optimizer = new Adam([free], lr: 0.5);   // Adam's step is about lr pixels whatever the slope's scale
-        int steps = o.Quick ? 60 : 400;
+        int steps = o.Quick ? 100 : 400;
         var losses = Training.Run("trajectory", steps, _ =>
         {
             using var scope = DisposeScope.Begin();   // frees each step's device tensors (no-op on cpu)
