@@ -7,6 +7,7 @@ public static class Labs
 {
     public static IReadOnlyDictionary<string, Lab> All { get; } = new SortedDictionary<string, Lab>
     {
+        ["dcn"] = new("deformable convolution: two stacked DCN layers learn to follow digit strokes; their 81 effective sampling points (points_collection), before and after training", DcnLab.Run),
         ["devices"] = new("the devices of this machine (cpu, ILGPU's CPU accelerator, CUDA when present) and one op on each", DevicesLab.Run, Trains: false),
         ["gradcheck"] = new("property-based gradient testing of your own op: a subtly wrong backward, the shrunk counterexample, the fix", GradCheckLab.Run),
     };

@@ -15,8 +15,9 @@ namespace Framework.Models;
 /// </para>
 /// <para>
 /// The main weight (out_channels, in_channels / groups, kH, kW) and bias are initialised as torch's Conv2d
-/// (kaiming_uniform with a = sqrt(5), bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))), drawn before conv_offset's, so a
-/// DeformConv2d and a Conv2d built from the same seed have the same weight and bias.
+/// (kaiming_uniform with a = sqrt(5), bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))), drawing exactly what a Conv2d draws
+/// (conv_offset draws from a stream of its own), so a DeformConv2d and a Conv2d built from the same seed have the same
+/// weight and bias, and so do the layers built after them.
 /// </para>
 /// State-dict keys: weight, bias, conv_offset.weight, conv_offset.bias. The offsets (and mask) of the last forward
 /// are kept in <see cref="LastOffsets"/> (<see cref="LastMask"/>), still in the autograd graph, so a caller can chain
@@ -46,7 +47,10 @@ public sealed class DeformConv2d : Module
         RegisterParameter("bias", bias ? Tensor.Empty(new Shape(outChannels)) : null);
         ResetParameters();
         int predicted = offsetGroups * (modulated ? 3 : 2) * kernelSize.H * kernelSize.W;
-        ConvOffset = RegisterModule("conv_offset", new Conv2d(inChannels, predicted, kernelSize, Stride, Padding, Dilation, bias: true));
+        // conv_offset's random init is overwritten with zeros; drawing it from a throwaway stream leaves the caller's
+        // stream as a Conv2d would, so a network keeps its other layers' initial weights when a Conv2d becomes a DeformConv2d
+        using (GeneratorScope.Begin(0))
+            ConvOffset = RegisterModule("conv_offset", new Conv2d(inChannels, predicted, kernelSize, Stride, Padding, Dilation, bias: true));
         Init.Zeros(ConvOffset.Weight);
         Init.Zeros(ConvOffset.Bias!);
     }

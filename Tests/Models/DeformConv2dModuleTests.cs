@@ -24,13 +24,21 @@ public class DeformConv2dModuleTests
     {
         DeformConv2d dcn;
         Conv2d conv;
+        Linear afterDcn, afterConv;
         using (GeneratorScope.Begin(7))
+        {
             dcn = new DeformConv2d(inC, outC, (kh, kw), stride, padding, dilation, groups, bias, offsetGroups, modulated).To(DType.Float64);
+            afterDcn = new Linear(3, 2);
+        }
         using (GeneratorScope.Begin(7))
+        {
             conv = new Conv2d(inC, outC, (kh, kw), stride, padding, dilation, groups, bias).To(DType.Float64);
-        // the main weight is drawn first, as Conv2d's: the same seed gives the same weight and bias
+            afterConv = new Linear(3, 2);
+        }
+        // it draws what a Conv2d draws: the same seed gives the same weight and bias, and the same next layer
         Assert.Equal(conv.Weight.ToDoubleArray(), dcn.Weight.ToDoubleArray());
         Assert.Equal(conv.Bias?.ToDoubleArray(), dcn.Bias?.ToDoubleArray());
+        Assert.Equal(afterConv.Weight.ToDoubleArray(), afterDcn.Weight.ToDoubleArray());
         Assert.All(dcn.ConvOffset.Parameters(), p => Assert.All(p.ToDoubleArray(), v => Assert.Equal(0, v)));
 
         var g = new Generator(11);
