@@ -3,6 +3,7 @@ using Framework;
 using Framework.Benchmarks;
 
 // Usage: dotnet run -c Release --project Benchmarks -- [--quick] [--threads N] [filter words]
+// The last line gives the peak memory of the run (working set and GC heap).
 // Prints the rows of ../shared/bench/torch_reference.py, in its table format; words filter rows by substring.
 var argList = args.ToList();
 bool quick = argList.Remove("--quick");
@@ -33,3 +34,6 @@ foreach (var row in rows)
     double ms = Harness.MedianMs(action, budget);
     Console.WriteLine(Harness.FormatRow(row.Name, ms, row.Note?.Invoke(ms) ?? ""));
 }
+// the peak of the whole run (run one row alone to get that row's peak)
+using (var self = System.Diagnostics.Process.GetCurrentProcess())
+    Console.WriteLine($"peak working set {self.PeakWorkingSet64 / (1 << 20)} MiB, peak GC heap {GC.GetGCMemoryInfo(GCKind.Any).HeapSizeBytes / (1 << 20)} MiB at the last collection");

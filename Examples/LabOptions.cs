@@ -27,5 +27,8 @@ public sealed record LabOptions(ulong Seed, bool Quick, Device Device, string Ou
     }
 }
 
-/// <summary>What a lab reports: its losses (first and last, used by the tests) and a headline.</summary>
-public sealed record LabResult(string Lab, double FirstLoss, double LastLoss, string Headline);
+/// <summary>
+/// What a lab reports: its losses (first and last: a quick run's loss must go down, the tests check it),
+/// a headline, and the pictures it wrote (the tests check they are PNG files).
+/// </summary>
+public sealed record LabResult(string Lab, double FirstLoss, double LastLoss, string Headline, IReadOnlyList<string>? Files = null);

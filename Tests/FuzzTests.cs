@@ -57,7 +57,7 @@ public class FuzzTests(ITestOutputHelper output)
                 if (e is Xunit.Sdk.XunitException) throw e;
                 throw new Xunit.Sdk.XunitException($"{op} with {m} of input {which} ({inputs[which].DType.Name()} {inputs[which].Shape}): undocumented {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
             }
-        }, iter: 24, threads: 1, print: c => $"{c.m} of input {c.which}: {c.s}");
+        }, iter: 64, threads: 1, print: c => $"{c.m} of input {c.which}: {c.s}");
         output.WriteLine($"{op}: {cases} fuzz cases");
     }
 

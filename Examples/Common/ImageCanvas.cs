@@ -44,6 +44,23 @@ public sealed class ImageCanvas : IDisposable
             }
     }
 
+    /// <summary>Draws a (3, H, W) RGB image with values in [0, 1].</summary>
+    public void DrawColorImage(int cell, Tensor image)
+    {
+        if (image.Rank != 3 || image.Shape[0] != 3) throw new ArgumentException($"DrawColorImage: expected a (3, H, W) image, got {image.Shape}");
+        int h = image.Shape[1], w = image.Shape[2];
+        var v = image.ToDoubleArray();
+        var (ox, oy) = Origin(cell);
+        using var paint = new SKPaint();
+        byte C(int c, int y, int x) => (byte)(255 * Math.Clamp(v[(c * h + y) * w + x], 0, 1));
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                paint.Color = new SKColor(C(0, y, x), C(1, y, x), C(2, y, x));
+                _canvas.DrawRect(ox + x * _scale, oy + y * _scale, _scale, _scale, paint);
+            }
+    }
+
     private static SKColor Heat(double t) =>
         new((byte)(255 * Math.Clamp(1.5 * t, 0, 1)), (byte)(255 * Math.Clamp(1.5 * t - 0.5, 0, 1)), (byte)(255 * Math.Clamp(3 * t - 2, 0, 1)));
 

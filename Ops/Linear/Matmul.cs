@@ -75,9 +75,14 @@ public static partial class F
         if (a.Device.IsIlgpu) { MatmulGpu.Run<T>(a, b, c, batch, m, n, k, transA, transB); return; }
         T[] ad = a.Data<T>(), bd = b.Data<T>(), cd = c.Data<T>();
         long sa = (long)m * k, sb = (long)k * n, sc = (long)m * n;
-        for (int i = 0; i < batch; i++)
+        void Item(long i, bool parallel) =>
             Gemm.Multiply<T>(new ReadOnlySpan<T>(ad, (int)(i * sa), (int)sa), new ReadOnlySpan<T>(bd, (int)(i * sb), (int)sb),
-                new Span<T>(cd, (int)(i * sc), (int)sc), m, n, k, transA, transB);
+                new Span<T>(cd, (int)(i * sc), (int)sc), m, n, k, transA, transB, parallel: parallel);
+        // many small products: one core per batch item; a few large ones: each GEMM uses both cores
+        if (batch > 1 && sc * k < (1L << 21))
+            Par.For(batch, sc * k / 8 + 1, (s, e) => { for (long i = s; i < e; i++) Item(i, false); });
+        else
+            for (int i = 0; i < batch; i++) Item(i, true);
     }
 
     /// <summary>y = x W^T + b, as torch.nn.functional.linear: x (..., in), weight (out, in), bias (out).</summary>

@@ -124,6 +124,13 @@ public static partial class F
         var target = Shape.Broadcast(x.Shape, shape, "expand");
         if (target != shape)
             throw new ArgumentException($"expand: the shape {x.Shape} cannot be expanded to {shape}");
+        var inShape = x.Shape;
+        if (x.Numel == 1 && x.Device.IsCpu)
+        {
+            // a scalar (the gradient of a sum, typically) broadcast everywhere: a fill, not a gather
+            var filled = Tensor.Full(shape, x.ToDoubleArray()[0], x.DType, x.Device);
+            return Autograd.Record("expand", filled, [x], g => [SumToShape(g, inShape)]);
+        }
         int lead = shape.Rank - x.Rank;
         // the input keeps its own rank: map each of its dims from the matching output dim
         var maps = new int[x.Rank][];
@@ -135,7 +142,6 @@ public static partial class F
         for (int i = 0; i < lead; i++) leadCount *= outDims[i];
         if (lead > 0) y = RepeatLeading(y, leadCount).ViewAs(shape);
         else y = y.ViewAs(shape);
-        var inShape = x.Shape;
         return Autograd.Record("expand", y, [x], g => [SumToShape(g, inShape)]);
     }
 
