@@ -3,7 +3,7 @@ using Framework;
 namespace Framework.Benchmarks;
 
 /// <summary>
-/// Rows of the spatial ops, the workloads of ../shared/bench/torch_reference.py (orders 40, 50, 60: after the
+/// Rows of the spatial ops, the workloads of ../shared/bench/torch_reference.py (orders 40, 41, 42: after the
 /// convolution rows, before the STN training step and deform_conv2d).
 /// </summary>
 public static class SpatialRows
@@ -33,13 +33,13 @@ public static class SpatialRows
             });
         });
         // PyTorch's row composes softmax and the coordinate sums by hand; ours is the fused op on the same maps
-        yield return new BenchRow(50, "softargmax 32x16x64x64 fwd+bwd", () =>
+        yield return new BenchRow(41, "softargmax 32x16x64x64 fwd+bwd", () =>
         {
             var hm = Tensor.Randn(32, 16, 64, 64).RequiresGrad_();
             return WarmedUp(() => F.Sum(F.SoftArgmax2d(hm)).Backward());
         });
         // PyTorch's row composes grid_sample calls (the "(composed)" of the name); ours runs the fused op
-        yield return new BenchRow(60, "points_collection b4 N9 M9 64^2<-32^2 fwd+bwd (composed)", () =>
+        yield return new BenchRow(42, "points_collection b4 N9 M9 64^2<-32^2 fwd+bwd (composed)", () =>
         {
             var t = Tensor.Randn(4, 18, 64, 64).RequiresGrad_();
             var d = Tensor.Randn(4, 18, 32, 32).RequiresGrad_();

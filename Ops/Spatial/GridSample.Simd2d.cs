@@ -19,7 +19,7 @@ internal static unsafe class GridSampleSimd2d
     internal static bool Enabled = true;
 
     public static bool Applies(GridSampleArgs a) =>
-        Enabled && Avx2.IsSupported && a.Volumetric == 0 && a.Mode == Bilinear && (long)a.InH * a.InW < int.MaxValue;   // 32-bit gather offsets
+        Enabled && Avx2.IsSupported && a.Volumetric == 0 && a.Mode == GridSampleMath.Bilinear && (long)a.InH * a.InW < int.MaxValue;   // 32-bit gather offsets
 
     private static readonly Vector256<int> Even = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
 
