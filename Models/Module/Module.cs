@@ -32,7 +32,7 @@ public abstract partial class Module
 
     /// <summary>The computation of this module; override it (torch's forward).</summary>
     public virtual Tensor Forward(Tensor input) =>
-        throw new NotImplementedException($"{TypeName}: Forward(Tensor) is not implemented; override it in {GetType().Name}");
+        throw new InvalidOperationException($"{TypeName}: Forward(Tensor) is not implemented; override it in {GetType().Name} (containers such as ModuleList have no forward, as in PyTorch)");
 
     /// <summary>Runs <see cref="Forward"/> (torch's module(x)).</summary>
     public Tensor Call(Tensor input) => Forward(input);
