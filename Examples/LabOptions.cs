@@ -13,7 +13,7 @@ public sealed record LabOptions(ulong Seed, bool Quick, Device Device, string Ou
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"option {args[i]} needs a value");
             switch (args[i])
             {
-                case "--seed": seed = ulong.Parse(Next()); break;
+                case "--seed": seed = ulong.TryParse(Next(), out var v) ? v : throw new ArgumentException($"--seed takes a non-negative integer, got '{args[i]}'"); break;
                 case "--quick": quick = true; break;
                 case "--device": device = Next(); break;
                 case "--out": outDir = Next(); break;

@@ -36,3 +36,20 @@ public class LabTests
         Directory.Delete(dir, recursive: true);
     }
 }
+
+/// <summary>The labs' command line: the list, an unknown lab, a bad option.</summary>
+[Collection("Labs")]
+public class LabCliTests
+{
+    [Fact]
+    public void No_arguments_list_the_labs_and_succeed() => Assert.Equal(0, Cli.Run([]));
+
+    [Fact]
+    public void An_unknown_lab_lists_the_labs_and_fails_with_2() => Assert.Equal(2, Cli.Run(["nope"]));
+
+    [Fact]
+    public void An_unknown_option_is_a_clear_error_with_exit_code_1() => Assert.Equal(1, Cli.Run(["gradcheck", "--bogus"]));
+
+    [Fact]
+    public void A_seed_that_is_not_a_number_is_a_clear_error_with_exit_code_1() => Assert.Equal(1, Cli.Run(["gradcheck", "--seed", "abc"]));
+}
