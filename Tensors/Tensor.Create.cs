@@ -3,11 +3,23 @@ namespace Framework;
 // Factories. Every factory takes an optional dtype (float32 by default, as PyTorch) and device.
 public sealed partial class Tensor
 {
-    /// <summary>An uninitialised (zero-filled on the CPU) tensor.</summary>
+    /// <summary>An uninitialised tensor (zero-filled on the CPU; not on devices, whose buffers are pooled).</summary>
     public static Tensor Empty(Shape shape, DType dtype = DType.Float32, Device? device = null)
     {
         var dev = device ?? Device.Default;
         if (dev.IsCpu) return new Tensor(CpuStorage.Allocate(dtype, shape.Numel, "empty"), shape);
+        return new Tensor(BufferPool.For(dev).Rent(dev, dtype, shape.Numel, "empty"), shape);
+    }
+
+    /// <summary>
+    /// A tensor whose CPU memory is not even zeroed, for ops that write every element: the GC's memset of a
+    /// 10 MB output costs about as much as the op that fills it. With <see cref="CpuStorage.PoisonUninitialized"/>
+    /// (on in the test suite) it is filled with NaN, so an op that leaves an element unwritten fails its tests.
+    /// </summary>
+    public static Tensor Uninitialized(Shape shape, DType dtype = DType.Float32, Device? device = null)
+    {
+        var dev = device ?? Device.Default;
+        if (dev.IsCpu) return new Tensor(CpuStorage.Allocate(dtype, shape.Numel, "empty", zeroed: false), shape);
         return new Tensor(BufferPool.For(dev).Rent(dev, dtype, shape.Numel, "empty"), shape);
     }
 

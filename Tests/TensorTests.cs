@@ -106,4 +106,20 @@ public class TensorTests
         double expected = -(0.9 * logp[0] + 0.1 / 3 * logp.Sum());
         Assert.Equal(expected, F.CrossEntropy(x, t, labelSmoothing: 0.1).Item(), 12);
     }
+
+    [Fact]
+    public void Uninitialized_tensors_are_nan_in_the_suite_and_zeros_and_empty_stay_zero()
+    {
+        Assert.True(CpuStorage.PoisonUninitialized);   // set by TestSetup for the whole assembly
+        Assert.All(Tensor.Uninitialized(new Shape(3, 5)).ToDoubleArray(), v => Assert.True(double.IsNaN(v)));
+        Assert.All(Tensor.Uninitialized(new Shape(7), DType.Float64).ToDoubleArray(), v => Assert.True(double.IsNaN(v)));
+        Assert.All(Tensor.Empty(new Shape(3, 5)).ToDoubleArray(), v => Assert.Equal(0, v));
+        Assert.All(Tensor.Zeros(new Shape(3, 5)).ToDoubleArray(), v => Assert.Equal(0, v));
+        // the ops that ask for uninitialised outputs write every element
+        var t = Tensor.Randn(2, 4, 5, 3);
+        Assert.All(F.PointsCollection(t, Tensor.Randn(2, 6, 4, 7)).ToDoubleArray(), v => Assert.False(double.IsNaN(v)));
+        var x = Tensor.Randn(2, 3, 4).RequiresGrad_();
+        F.Sum(x).Backward();
+        Assert.All(x.Grad!.ToDoubleArray(), v => Assert.Equal(1, v));
+    }
 }

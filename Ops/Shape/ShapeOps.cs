@@ -128,7 +128,8 @@ public static partial class F
         if (x.Numel == 1 && x.Device.IsCpu)
         {
             // a scalar (the gradient of a sum, typically) broadcast everywhere: a fill, not a gather
-            var filled = Tensor.Full(shape, x.ToDoubleArray()[0], x.DType, x.Device);
+            var filled = Tensor.Uninitialized(shape, x.DType, x.Device);
+            FillParallel(filled, x.ToDoubleArray()[0]);
             return Autograd.Record("expand", filled, [x], g => [SumToShape(g, inShape)]);
         }
         int lead = shape.Rank - x.Rank;
@@ -143,6 +144,14 @@ public static partial class F
         if (lead > 0) y = RepeatLeading(y, leadCount).ViewAs(shape);
         else y = y.ViewAs(shape);
         return Autograd.Record("expand", y, [x], g => [SumToShape(g, inShape)]);
+    }
+
+    /// <summary>Fills a CPU float tensor on all cores: the gradient of a sum is as large as its input.</summary>
+    private static void FillParallel(Tensor t, double value)
+    {
+        if (t.DType == DType.Float32) { var a = t.Data<float>(); Par.For(a.Length, 1, (s, e) => a.AsSpan((int)s, (int)(e - s)).Fill((float)value)); }
+        else if (t.DType == DType.Float64) { var a = t.Data<double>(); Par.For(a.Length, 1, (s, e) => a.AsSpan((int)s, (int)(e - s)).Fill(value)); }
+        else t.Fill_(value);
     }
 
     private static Tensor RepeatLeading(Tensor y, long times)

@@ -14,7 +14,7 @@ namespace Framework;
 /// tensors. Rows (b, n, i) run in parallel; each task accumulates the deformable gradient of its own batch
 /// range privately and adds it in at the end.
 /// </summary>
-internal static class PointsCollectionCpu
+internal static partial class PointsCollectionCpu
 {
     public static void Forward(Tensor t, Tensor d, Tensor p, PointsCollectionArgs a)
     {
@@ -80,14 +80,14 @@ internal static class PointsCollectionCpu
         return c;
     }
 
-    /// <summary>
-    /// The corners of a whole row of target points: offs[4 j + c] (nw, ne, sw, se), their weights wts[4 j + c] and
-    /// the distances fr[4 j + ...] = (E, W, S, N). float rows run 8 points per step, with the same operations as
-    /// <see cref="Corners{T, TS}.Of"/> (bit-identical results); other types point by point.
-    /// </summary>
     /// <summary>Off switch of the vectorised corner search (for A/B timing).</summary>
     internal static bool VectorLocate = true;
 
+    /// <summary>
+    /// The corners of a whole row of target points, corner-major (c w + j): offs (nw, ne, sw, se), their weights
+    /// wts and the distances fr (E, W, S, N). float rows run 8 points per step, with the same operations as
+    /// <see cref="Corners{T, TS}.Of"/> (bit-identical results); other types point by point.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LocateRow<T, TS>(T[] t, long ty, long tx, int i, PointsCollectionArgs a, int kp, PointsCollectionScales<T> s, TS ts,
         int[] offs, T[] wts, T[] fr) where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
@@ -124,186 +124,31 @@ internal static class PointsCollectionCpu
                 var o1 = Vector256.ConditionalSelect((inY0 & inX1).AsInt32(), nwOff + kpv, zero);
                 var o2 = Vector256.ConditionalSelect((inY1 & inX0).AsInt32(), nwOff + Vector256.Create(a.Wd * kp), zero);
                 var o3 = Vector256.ConditionalSelect((inY1 & inX1).AsInt32(), nwOff + Vector256.Create(a.Wd * kp + kp), zero);
-                Interleave(o0, o1, o2, o3, offs, 4 * j);
-                Interleave(fs * fe, fs * fw, fn * fe, fn * fw, Unsafe.As<T[], float[]>(ref wts), 4 * j);
-                Interleave(fe, fw, fs, fn, Unsafe.As<T[], float[]>(ref fr), 4 * j);
+                o0.StoreUnsafe(ref offs[0], (nuint)j); o1.StoreUnsafe(ref offs[0], (nuint)(w + j));
+                o2.StoreUnsafe(ref offs[0], (nuint)(2 * w + j)); o3.StoreUnsafe(ref offs[0], (nuint)(3 * w + j));
+                ref float wf = ref Unsafe.As<T, float>(ref wts[0]), ff = ref Unsafe.As<T, float>(ref fr[0]);
+                (fs * fe).StoreUnsafe(ref wf, (nuint)j); (fs * fw).StoreUnsafe(ref wf, (nuint)(w + j));
+                (fn * fe).StoreUnsafe(ref wf, (nuint)(2 * w + j)); (fn * fw).StoreUnsafe(ref wf, (nuint)(3 * w + j));
+                fe.StoreUnsafe(ref ff, (nuint)j); fw.StoreUnsafe(ref ff, (nuint)(w + j));
+                fs.StoreUnsafe(ref ff, (nuint)(2 * w + j)); fn.StoreUnsafe(ref ff, (nuint)(3 * w + j));
             }
         }
         for (; j < w; j++)
         {
-            var c = Locate((ts.FromInt(j) + t[tx + j]) * s.Rw, (fi + t[ty + j]) * s.Rh, a, kp, ts, out offs[4 * j], out offs[4 * j + 1], out offs[4 * j + 2], out offs[4 * j + 3]);
-            wts[4 * j] = c.WNw; wts[4 * j + 1] = c.WNe; wts[4 * j + 2] = c.WSw; wts[4 * j + 3] = c.WSe;
-            fr[4 * j] = c.E; fr[4 * j + 1] = c.W; fr[4 * j + 2] = c.S; fr[4 * j + 3] = c.N;
-        }
-    }
-
-    /// <summary>dst[at + 4 l + c] = v_c[l]: four vectors of 8 lanes into point-major order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Interleave<TV>(Vector256<TV> v0, Vector256<TV> v1, Vector256<TV> v2, Vector256<TV> v3, TV[] dst, int at) where TV : unmanaged
-    {
-        for (int l = 0; l < 8; l++)
-        {
-            dst[at + 4 * l] = v0.GetElement(l);
-            dst[at + 4 * l + 1] = v1.GetElement(l);
-            dst[at + 4 * l + 2] = v2.GetElement(l);
-            dst[at + 4 * l + 3] = v3.GetElement(l);
+            var c = Locate((ts.FromInt(j) + t[tx + j]) * s.Rw, (fi + t[ty + j]) * s.Rh, a, kp, ts, out offs[j], out offs[w + j], out offs[2 * w + j], out offs[3 * w + j]);
+            wts[j] = c.WNw; wts[w + j] = c.WNe; wts[2 * w + j] = c.WSw; wts[3 * w + j] = c.WSe;
+            fr[j] = c.E; fr[w + j] = c.W; fr[2 * w + j] = c.S; fr[3 * w + j] = c.N;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<T> Load<T>(ref T start, int offset) where T : unmanaged => Vector256.LoadUnsafe(ref start, (nuint)offset);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Forward<T, TS>(T[] t, T[] d, T[] p, PointsCollectionArgs a)
-        where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
+    /// <summary>Where row (b, n, i) of the flat row index starts in p (its first channel, 2nM).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long OutputRow(long row, PointsCollectionArgs a)
     {
-        int k = 2 * a.M, kp = Padded<T>(k), vc = Vector256<T>.Count, hw = a.Hd * a.Wd, w = a.W;
-        long hwT = (long)a.H * a.W;
-        var dl = new T[(long)a.B * (hw + 1) * kp];
-        Transpose(d, dl, a.B, k, hw, kp, toLast: true);
-        var s = PointsCollectionScales<T>.Of(a);
-        var scale = PerChannel(k, kp, s.InvRh, s.InvRw);
-        var ts = default(TS);
-        int wTiles = w / vc * vc;
-        Par.For((long)a.B * a.N * a.H, (long)w * kp * 3, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
-        {
-            var buf = new T[w * kp];
-            var tmp = new T[vc * vc];
-            var offs = new int[4 * w];
-            var wts = new T[4 * w];
-            var fr = new T[4 * w];
-            for (long row = r0; row < r1; row++)
-            {
-                int i = (int)(row % a.H), n = (int)(row / a.H % a.N), b = (int)(row / ((long)a.H * a.N));
-                long ty = (((long)b * 2 * a.N + 2 * n) * a.H + i) * w, tx = ty + hwT;
-                ref T dSample = ref dl[(long)b * (hw + 1) * kp];
-                LocateRow(t, ty, tx, i, a, kp, s, ts, offs, wts, fr);
-                for (int j = 0; j < w; j++)
-                {
-                    int nw = offs[4 * j], ne = offs[4 * j + 1], sw = offs[4 * j + 2], se = offs[4 * j + 3];
-                    Vector256<T> wnw = Vector256.Create(wts[4 * j]), wne = Vector256.Create(wts[4 * j + 1]), wsw = Vector256.Create(wts[4 * j + 2]), wse = Vector256.Create(wts[4 * j + 3]);
-                    ref T dst = ref buf[j * kp];
-                    for (int v = 0; v < kp; v += vc)
-                        (Load(ref dSample, nw + v) * wnw + Load(ref dSample, ne + v) * wne + Load(ref dSample, sw + v) * wsw + Load(ref dSample, se + v) * wse)
-                            .StoreUnsafe(ref dst, (nuint)v);
-                }
-                // channel 2(nM + m) + comp of p is channel 2nM + ch: scale S and add the target offset (y for u, x for v)
-                long pRow = (((long)b * 2 * a.N * a.M + 2L * n * a.M) * a.H + i) * w;
-                for (int ch0 = 0; ch0 < k; ch0 += vc)
-                {
-                    int group = Math.Min(vc, k - ch0);
-                    for (int j0 = 0; j0 < wTiles; j0 += vc)
-                    {
-                        TileTranspose.Tile(ref buf[j0 * kp + ch0], kp, ref tmp[0], vc);   // tmp[channel][point]
-                        for (int cc = 0; cc < group; cc++)
-                        {
-                            int ch = ch0 + cc;
-                            var v = Load(ref tmp[0], cc * vc) * Vector256.Create(scale[ch]) + Vector256.LoadUnsafe(ref t[(ch % 2 == 0 ? ty : tx) + j0]);
-                            v.StoreUnsafe(ref p[pRow + ch * hwT + j0]);
-                        }
-                    }
-                    for (int cc = 0; cc < group; cc++)
-                    {
-                        int ch = ch0 + cc;
-                        long src = ch % 2 == 0 ? ty : tx;
-                        for (int j = wTiles; j < w; j++) p[pRow + ch * hwT + j] = buf[j * kp + ch] * scale[ch] + t[src + j];
-                    }
-                }
-            }
-        });
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Backward<T, TS>(T[] t, T[] d, T[] g, T[]? gt, T[]? gd, PointsCollectionArgs a)
-        where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
-    {
-        int k = 2 * a.M, kp = Padded<T>(k), vc = Vector256<T>.Count, hw = a.Hd * a.Wd, w = a.W;
-        long hwT = (long)a.H * a.W, rowsPerBatch = (long)a.N * a.H, sample = (long)(hw + 1) * kp;
-        bool needT = gt is not null, needD = gd is not null;
-        var dl = new T[a.B * sample];
-        if (needT) Transpose(d, dl, a.B, k, hw, kp, toLast: true);
-        var gdl = needD ? new T[a.B * sample] : null;
-        var s = PointsCollectionScales<T>.Of(a);
-        var scale = PerChannel(k, kp, s.InvRh, s.InvRw);
-        var cy = PerChannel(k, kp, T.One, s.RhOverRw);   // dp/dy = [u] (1 + dS/dY) + [v] (r_h / r_w) dS/dY
-        var cx = PerChannel(k, kp, s.RwOverRh, T.One);   // dp/dx = [u] (r_w / r_h) dS/dX + [v] (1 + dS/dX)
-        var even = PerChannel(k, kp, T.One, T.Zero);
-        var odd = PerChannel(k, kp, T.Zero, T.One);
-        var ts = default(TS);
-        var gate = new object();
-        int wTiles = w / vc * vc;
-        Par.For((long)a.B * rowsPerBatch, (long)w * kp * 8, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
-        {
-            var gbuf = new T[w * kp];
-            var tmp = new T[vc * vc];
-            var offs = new int[4 * w];
-            var wts = new T[4 * w];
-            var fr = new T[4 * w];
-            long b0 = r0 / rowsPerBatch, b1 = (r1 - 1) / rowsPerBatch;
-            var local = needD ? new T[(b1 - b0 + 1) * sample] : new T[kp];
-            for (long row = r0; row < r1; row++)
-            {
-                int i = (int)(row % a.H), n = (int)(row / a.H % a.N), b = (int)(row / rowsPerBatch);
-                long ty = (((long)b * 2 * a.N + 2 * n) * a.H + i) * w, tx = ty + hwT;
-                long gRow = (((long)b * 2 * a.N * a.M + 2L * n * a.M) * a.H + i) * w;
-                for (int ch0 = 0; ch0 < k; ch0 += vc)
-                {
-                    int group = Math.Min(vc, k - ch0);
-                    for (int j0 = 0; j0 < wTiles; j0 += vc)
-                    {
-                        for (int cc = 0; cc < vc; cc++)   // tmp[channel][point]; channels past K stay zero
-                            (cc < group ? Vector256.LoadUnsafe(ref g[gRow + (ch0 + cc) * hwT + j0]) : Vector256<T>.Zero).StoreUnsafe(ref tmp[0], (nuint)(cc * vc));
-                        TileTranspose.Tile(ref tmp[0], vc, ref gbuf[j0 * kp + ch0], kp);
-                    }
-                    for (int cc = 0; cc < group; cc++)
-                        for (int j = wTiles; j < w; j++) gbuf[j * kp + ch0 + cc] = g[gRow + (ch0 + cc) * hwT + j];
-                }
-                ref T dSample = ref dl[b * sample];
-                ref T lSample = ref local[needD ? (b - b0) * sample : 0];
-                LocateRow(t, ty, tx, i, a, kp, s, ts, offs, wts, fr);
-                for (int j = 0; j < w; j++)
-                {
-                    int nw = offs[4 * j], ne = offs[4 * j + 1], sw = offs[4 * j + 2], se = offs[4 * j + 3];
-                    T wNw = wts[4 * j], wNe = wts[4 * j + 1], wSw = wts[4 * j + 2], wSe = wts[4 * j + 3];
-                    T fE = fr[4 * j], fW = fr[4 * j + 1], fS = fr[4 * j + 2], fN = fr[4 * j + 3];
-                    Vector256<T> accY = Vector256<T>.Zero, accX = Vector256<T>.Zero;
-                    ref T gj = ref gbuf[j * kp];
-                    for (int v = 0; v < kp; v += vc)
-                    {
-                        var gv = Load(ref gj, v);
-                        if (needD)
-                        {
-                            var gs = gv * Load(ref scale[0], v);
-                            (Load(ref lSample, nw + v) + gs * wNw).StoreUnsafe(ref lSample, (nuint)(nw + v));
-                            (Load(ref lSample, ne + v) + gs * wNe).StoreUnsafe(ref lSample, (nuint)(ne + v));
-                            (Load(ref lSample, sw + v) + gs * wSw).StoreUnsafe(ref lSample, (nuint)(sw + v));
-                            (Load(ref lSample, se + v) + gs * wSe).StoreUnsafe(ref lSample, (nuint)(se + v));
-                        }
-                        if (needT)
-                        {
-                            Vector256<T> vnw = Load(ref dSample, nw + v), vne = Load(ref dSample, ne + v), vsw = Load(ref dSample, sw + v), vse = Load(ref dSample, se + v);
-                            // floor rule: only rows floor(Y), floor(Y) + 1 and columns floor(X), floor(X) + 1 (the zero pixel outside)
-                            var dY = (vsw - vnw) * fE + (vse - vne) * fW;
-                            var dX = (vne - vnw) * fS + (vse - vsw) * fN;
-                            accY += gv * (Load(ref even[0], v) + Load(ref cy[0], v) * dY);
-                            accX += gv * (Load(ref odd[0], v) + Load(ref cx[0], v) * dX);
-                        }
-                    }
-                    if (needT)
-                    {
-                        gt![ty + j] = Vector256.Sum(accY);
-                        gt[tx + j] = Vector256.Sum(accX);
-                    }
-                }
-            }
-            if (needD)
-                lock (gate)
-                {
-                    ref T dst = ref gdl![b0 * sample];
-                    for (int e = 0; e < local.Length; e += vc)   // a multiple of vc: sample is
-                        (Load(ref dst, e) + Load(ref local[0], e)).StoreUnsafe(ref dst, (nuint)e);
-                }
-        });
-        if (needD) Transpose(gd!, gdl!, a.B, k, hw, kp, toLast: false);
+        long i = row % a.H, n = row / a.H % a.N, b = row / ((long)a.H * a.N);
+        return ((b * 2 * a.N * a.M + 2L * n * a.M) * a.H + i) * a.W;
     }
 }

@@ -37,7 +37,7 @@ public static partial class F
             B = t.Shape[0], N = t.Shape[1] / 2, M = d.Shape[1] / 2,
             H = t.Shape[2], W = t.Shape[3], Hd = d.Shape[2], Wd = d.Shape[3],
         };
-        var p = Tensor.Empty(new Shape(a.B, 2 * a.N * a.M, a.H, a.W), t.DType, t.Device);
+        var p = Tensor.Uninitialized(new Shape(a.B, 2 * a.N * a.M, a.H, a.W), t.DType, t.Device);
         if (p.Numel > 0) PointsCollectionCpu.Forward(t, d, p, a);
         return Autograd.Record(op, p, [t, d], g =>
         {
