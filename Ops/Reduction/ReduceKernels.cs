@@ -66,9 +66,31 @@ internal static class ReduceKernels
             else ReduceGpu.SumDim<double>(x, y, 1, Gpu.Int(x.Numel), 1);
             return y;
         }
-        if (x.DType == DType.Float32) y.AsSpan<float>()[0] = TensorPrimitives.Sum<float>(x.AsSpan<float>());
-        else y.AsSpan<double>()[0] = TensorPrimitives.Sum<double>(x.AsSpan<double>());
+        if (x.DType == DType.Float32) y.AsSpan<float>()[0] = SumBlocks(x.Data<float>(), (int)x.Numel);
+        else y.AsSpan<double>()[0] = SumBlocks(x.Data<double>(), (int)x.Numel);
         return y;
+    }
+
+    private const int SumBlock = 1 << 16;
+
+    /// <summary>
+    /// The sum of a[0..n) as fixed blocks summed in parallel and then in order: all cores read (a sum reads as
+    /// many bytes as the op before it wrote), and the result does not depend on how many cores there are.
+    /// </summary>
+    private static T SumBlocks<T>(T[] a, int n) where T : unmanaged, System.Numerics.INumber<T>
+    {
+        if (n <= SumBlock) return TensorPrimitives.Sum<T>(a.AsSpan(0, n));
+        int blocks = (n + SumBlock - 1) / SumBlock;
+        var partial = new T[blocks];
+        Par.For(blocks, SumBlock, (s, e) =>
+        {
+            for (long blk = s; blk < e; blk++)
+            {
+                int start = (int)blk * SumBlock;
+                partial[blk] = TensorPrimitives.Sum<T>(a.AsSpan(start, Math.Min(SumBlock, n - start)));
+            }
+        });
+        return TensorPrimitives.Sum<T>(partial);
     }
 
     /// <summary>Max (or min) along dim with the index of the first extreme; NaN wins, as in PyTorch.</summary>

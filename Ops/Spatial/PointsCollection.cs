@@ -44,8 +44,10 @@ public static partial class F
             var b = a;
             b.NeedTargetGrad = t.RequiresGrad ? 1 : 0;
             b.NeedDeformGrad = d.RequiresGrad ? 1 : 0;
-            var gt = t.RequiresGrad ? Tensor.Zeros(t.Shape, t.DType, t.Device) : null;
-            var gd = d.RequiresGrad ? Tensor.Zeros(d.Shape, d.DType, d.Device) : null;
+            // the CPU kernels write every element of both gradients (the GPU one adds into gd atomically)
+            bool written = p.Numel > 0 && t.Device.IsCpu;
+            var gt = t.RequiresGrad ? (written ? Tensor.Uninitialized(t.Shape, t.DType) : Tensor.Zeros(t.Shape, t.DType, t.Device)) : null;
+            var gd = d.RequiresGrad ? (written ? Tensor.Uninitialized(d.Shape, d.DType) : Tensor.Zeros(d.Shape, d.DType, d.Device)) : null;
             if (p.Numel > 0) PointsCollectionCpu.Backward(t, d, g, gt, gd, b);
             return [gt, gd];
         });
