@@ -24,6 +24,7 @@ internal static partial class PointsCollectionCpu
         Transpose(d, dl, a.B, k, hw, kp, toLast: true);
         var s = PointsCollectionScales<T>.Of(a);
         var scale = PerChannel(k, kp, s.InvRh, s.InvRw);
+        var even = PerChannel(k, kp, T.One, T.Zero);
         int wTiles = w / vc * vc;
         Par.For((long)a.B * a.N * a.H, (long)w * kp * 3, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (r0, r1) =>
         {
@@ -37,9 +38,9 @@ internal static partial class PointsCollectionCpu
             ref T buf0 = ref MemoryMarshal.GetArrayDataReference(buf);
             ref T tmp0 = ref MemoryMarshal.GetArrayDataReference(tmp);
             ref T scale0 = ref MemoryMarshal.GetArrayDataReference(scale);
+            ref T even0 = ref MemoryMarshal.GetArrayDataReference(even);
             ref int offs0 = ref MemoryMarshal.GetArrayDataReference(offs);
             ref T wts0 = ref MemoryMarshal.GetArrayDataReference(wts);
-            nuint ukp = (nuint)kp, uvc = (nuint)vc;
             for (long row = r0; row < r1; row++)
             {
                 int i = (int)(row % a.H), n = (int)(row / a.H % a.N), b = (int)(row / ((long)a.H * a.N));
@@ -48,28 +49,21 @@ internal static partial class PointsCollectionCpu
                 if (row + 1 < r1) Prefetch.Rows(p, OutputRow(row + 1, a), k, hwT, w);
                 ref T dSample = ref dl[(long)b * (hw + 1) * kp];
                 LocateRow(t, ty, tx, i, a, kp, s, default(TS), offs, wts, fr);
-                SampleRow(ref dSample, ref offs0, ref wts0, ref buf0, w, kp);
-                // channel 2(nM + m) + comp of p is channel 2nM + ch: scale S and add the target offset (y for u, x for v)
+                SampleRow(ref dSample, ref offs0, ref wts0, ref buf0, w, kp, ref t0, ty, tx, ref scale0, ref even0);
+                // buf holds p's channels 2nM .. 2nM + K - 1 channel-last: 8 x 8 tiles turn them channel-first
                 for (int ch0 = 0; ch0 < k; ch0 += vc)
                 {
                     int group = Math.Min(vc, k - ch0);
                     for (int j0 = 0; j0 < wTiles; j0 += vc)
                     {
+                        ref T pTile = ref Unsafe.Add(ref p0, (nint)(pRow + ch0 * hwT + j0));
+                        if (group == vc) { TileTranspose.Tile(ref Unsafe.Add(ref buf0, j0 * kp + ch0), kp, ref pTile, (int)hwT); continue; }
                         TileTranspose.Tile(ref Unsafe.Add(ref buf0, j0 * kp + ch0), kp, ref tmp0, vc);   // tmp[channel][point]
                         for (int cc = 0; cc < group; cc++)
-                        {
-                            int ch = ch0 + cc;
-                            var offset = Vector256.LoadUnsafe(ref t0, (nuint)((ch % 2 == 0 ? ty : tx) + j0));
-                            MulAdd(Vector256.LoadUnsafe(ref tmp0, (nuint)(cc * vc)), Vector256.Create(Unsafe.Add(ref scale0, ch)), offset)
-                                .StoreUnsafe(ref p0, (nuint)(pRow + ch * hwT + j0));
-                        }
+                            Vector256.LoadUnsafe(ref tmp0, (nuint)(cc * vc)).StoreUnsafe(ref pTile, (nuint)(cc * hwT));
                     }
                     for (int cc = 0; cc < group; cc++)
-                    {
-                        int ch = ch0 + cc;
-                        long src = ch % 2 == 0 ? ty : tx;
-                        for (int j = wTiles; j < w; j++) p[pRow + ch * hwT + j] = buf[j * kp + ch] * scale[ch] + t[src + j];
-                    }
+                        for (int j = wTiles; j < w; j++) p[pRow + (ch0 + cc) * hwT + j] = buf[j * kp + ch0 + cc];
                 }
             }
         });
@@ -123,6 +117,11 @@ internal static partial class PointsCollectionCpu
                     int group = Math.Min(vc, k - ch0);
                     for (int j0 = 0; j0 < wTiles; j0 += vc)
                     {
+                        if (group == vc)   // straight from the channel-first rows of g
+                        {
+                            TileTranspose.Tile(ref Unsafe.Add(ref g0, (nint)(gRow + ch0 * hwT + j0)), (int)hwT, ref Unsafe.Add(ref gbuf0, j0 * kp + ch0), kp);
+                            continue;
+                        }
                         for (int cc = 0; cc < vc; cc++)   // tmp[channel][point]; channels past K stay zero
                             (cc < group ? Vector256.LoadUnsafe(ref g0, (nuint)(gRow + (ch0 + cc) * hwT + j0)) : Vector256<T>.Zero)
                                 .StoreUnsafe(ref tmp0, (nuint)(cc * vc));
@@ -149,11 +148,17 @@ internal static partial class PointsCollectionCpu
         if (needD) Transpose(gd!, gdl!, a.B, k, hw, kp, toLast: false);
     }
 
-    /// <summary>buf[j kp + c] = S(d_c) at the four corners of target point j of a row (before scaling).</summary>
+    /// <summary>
+    /// buf[j kp + c] = S(d_c) scale_c + (y_j for even c, x_j for odd c): the accumulated points of target point j of a
+    /// row, channel-last; (ty, tx) are where the row's y and x offsets start in t.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void SampleRow<T>(ref T dSample, ref int offs, ref T wts, ref T buf, int w, int kp) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void SampleRow<T>(ref T dSample, ref int offs, ref T wts, ref T buf, int w, int kp, ref T t, long ty, long tx,
+        ref T scale, ref T even) where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint ukp = (nuint)kp, uvc = (nuint)Vector256<T>.Count;
+        ref T yRow = ref Unsafe.Add(ref t, (nint)ty), xRow = ref Unsafe.Add(ref t, (nint)tx);
+        var isY = Vector256.Equals(Vector256.LoadUnsafe(ref even), Vector256<T>.One);   // the lane pattern repeats: kp is whole vectors
         for (int j = 0; j < w; j++)
         {
             ref int o = ref Unsafe.Add(ref offs, j);
@@ -162,13 +167,15 @@ internal static partial class PointsCollectionCpu
             ref T wj = ref Unsafe.Add(ref wts, j);
             Vector256<T> wnw = Vector256.Create(wj), wne = Vector256.Create(Unsafe.Add(ref wj, w));
             Vector256<T> wsw = Vector256.Create(Unsafe.Add(ref wj, 2 * w)), wse = Vector256.Create(Unsafe.Add(ref wj, 3 * w));
+            var offset = Vector256.ConditionalSelect(isY, Vector256.Create(Unsafe.Add(ref yRow, j)), Vector256.Create(Unsafe.Add(ref xRow, j)));
             ref T dst = ref Unsafe.Add(ref buf, j * kp);
             for (nuint v = 0; v < ukp; v += uvc)
             {
                 var acc = Vector256.LoadUnsafe(ref nw, v) * wnw;
                 acc = MulAdd(Vector256.LoadUnsafe(ref ne, v), wne, acc);
                 acc = MulAdd(Vector256.LoadUnsafe(ref sw, v), wsw, acc);
-                MulAdd(Vector256.LoadUnsafe(ref se, v), wse, acc).StoreUnsafe(ref dst, v);
+                acc = MulAdd(Vector256.LoadUnsafe(ref se, v), wse, acc);
+                MulAdd(acc, Vector256.LoadUnsafe(ref scale, v), offset).StoreUnsafe(ref dst, v);
             }
         }
     }
