@@ -43,11 +43,16 @@ internal static class Par
 
     public static int Workers => Environment.ProcessorCount;
 
-    /// <summary>Runs body(start, end) over [0, n) in contiguous chunks, in parallel when n * costPerItem is large.</summary>
-    public static void For(long n, long costPerItem, Action<long, long> body, long grain = ElementwiseGrain)
+    /// <summary>
+    /// Runs body(start, end) over [0, n) in contiguous chunks, in parallel when n * costPerItem is large.
+    /// <paramref name="chunksPerWorker"/> above 1 cuts the range finer so that a core that finishes early takes
+    /// over work: on a shared VM one vCPU is often descheduled for a while, and with one chunk per core the
+    /// whole op then waits for it.
+    /// </summary>
+    public static void For(long n, long costPerItem, Action<long, long> body, long grain = ElementwiseGrain, int chunksPerWorker = 1)
     {
         if (n <= 0) return;
-        int chunks = (int)Math.Min(Workers, Math.Max(1, n * Math.Max(costPerItem, 1) / grain));
+        int chunks = (int)Math.Min((long)Workers * chunksPerWorker, Math.Max(1, n * Math.Max(costPerItem, 1) / grain));
         chunks = (int)Math.Min(chunks, n);
         if (chunks <= 1) { body(0, n); return; }
         Parallel.For(0, chunks, c =>

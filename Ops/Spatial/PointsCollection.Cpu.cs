@@ -144,6 +144,14 @@ internal static partial class PointsCollectionCpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<T> Load<T>(ref T start, int offset) where T : unmanaged => Vector256.LoadUnsafe(ref start, (nuint)offset);
 
+    /// <summary>Where row (b, n, i) of the flat row index starts in t (its y channel, 2n; x is H W further).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long TargetRow(long row, PointsCollectionArgs a)
+    {
+        long i = row % a.H, n = row / a.H % a.N, b = row / ((long)a.H * a.N);
+        return ((b * 2 * a.N + 2 * n) * a.H + i) * a.W;
+    }
+
     /// <summary>Where row (b, n, i) of the flat row index starts in p (its first channel, 2nM).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long OutputRow(long row, PointsCollectionArgs a)
