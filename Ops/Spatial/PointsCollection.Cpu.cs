@@ -16,20 +16,26 @@ namespace Framework;
 /// </summary>
 internal static partial class PointsCollectionCpu
 {
-    public static void Forward(Tensor t, Tensor d, Tensor p, PointsCollectionArgs a)
+    /// <summary>
+    /// Computes p; returns the channel-last copy of d the CPU kernel made (null on a device), which the backward
+    /// reuses instead of transposing d again.
+    /// </summary>
+    public static Array? Forward(Tensor t, Tensor d, Tensor p, PointsCollectionArgs a)
     {
-        if (t.Device.IsIlgpu) { PointsCollectionGpu.Forward(t, d, p, a); return; }
+        if (t.Device.IsIlgpu) { PointsCollectionGpu.Forward(t, d, p, a); return null; }
         CheckOffsets(d, a);
-        if (t.DType == DType.Float32) Forward<float, Float32Ops>(t.Data<float>(), d.Data<float>(), p.Data<float>(), a);
-        else Forward<double, Float64Ops>(t.Data<double>(), d.Data<double>(), p.Data<double>(), a);
+        if (t.DType == DType.Float32) return Forward<float, Float32Ops>(t.Data<float>(), d.Data<float>(), p.Data<float>(), a);
+        return Forward<double, Float64Ops>(t.Data<double>(), d.Data<double>(), p.Data<double>(), a);
     }
 
-    public static void Backward(Tensor t, Tensor d, Tensor g, Tensor? gt, Tensor? gd, PointsCollectionArgs a)
+    public static void Backward(Tensor t, Tensor d, Tensor g, Tensor? gt, Tensor? gd, PointsCollectionArgs a, Array? channelLast)
     {
         if (t.Device.IsIlgpu) { PointsCollectionGpu.Backward(t, d, g, gt, gd, a); return; }
         CheckOffsets(d, a);
-        if (t.DType == DType.Float32) Backward<float, Float32Ops>(t.Data<float>(), d.Data<float>(), g.Data<float>(), gt?.Data<float>(), gd?.Data<float>(), a);
-        else Backward<double, Float64Ops>(t.Data<double>(), d.Data<double>(), g.Data<double>(), gt?.Data<double>(), gd?.Data<double>(), a);
+        if (t.DType == DType.Float32)
+            Backward<float, Float32Ops>(t.Data<float>(), d.Data<float>(), g.Data<float>(), gt?.Data<float>(), gd?.Data<float>(), a, channelLast as float[]);
+        else
+            Backward<double, Float64Ops>(t.Data<double>(), d.Data<double>(), g.Data<double>(), gt?.Data<double>(), gd?.Data<double>(), a, channelLast as double[]);
     }
 
     /// <summary>The channel-last offsets of one sample are ints.</summary>

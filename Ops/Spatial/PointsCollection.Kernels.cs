@@ -15,7 +15,7 @@ namespace Framework;
 internal static partial class PointsCollectionCpu
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Forward<T, TS>(T[] t, T[] d, T[] p, PointsCollectionArgs a)
+    private static T[] Forward<T, TS>(T[] t, T[] d, T[] p, PointsCollectionArgs a)
         where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
     {
         int k = 2 * a.M, kp = Padded<T>(k), vc = Vector256<T>.Count, hw = a.Hd * a.Wd, w = a.W;
@@ -71,17 +71,18 @@ internal static partial class PointsCollectionCpu
                 }
             }
         }, chunksPerWorker: Balance);
+        return dl;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Backward<T, TS>(T[] t, T[] d, T[] g, T[]? gt, T[]? gd, PointsCollectionArgs a)
+    private static void Backward<T, TS>(T[] t, T[] d, T[] g, T[]? gt, T[]? gd, PointsCollectionArgs a, T[]? channelLast)
         where T : unmanaged, IFloatingPointIeee754<T> where TS : struct, IScalarOps<T>
     {
         int k = 2 * a.M, kp = Padded<T>(k), vc = Vector256<T>.Count, hw = a.Hd * a.Wd, w = a.W;
         long hwT = (long)a.H * a.W, rowsPerBatch = (long)a.N * a.H, sample = (long)(hw + 1) * kp;
         bool needT = gt is not null, needD = gd is not null;
-        var dl = new T[a.B * sample];
-        if (needT) Transpose(d, dl, a.B, k, hw, kp, toLast: true);
+        var dl = channelLast is { } kept && kept.LongLength == a.B * sample ? kept : new T[a.B * sample];
+        if (needT && !ReferenceEquals(dl, channelLast)) Transpose(d, dl, a.B, k, hw, kp, toLast: true);
         var gdl = needD ? new T[a.B * sample] : null;
         var s = PointsCollectionScales<T>.Of(a);
         var scale = PerChannel(k, kp, s.InvRh, s.InvRw);

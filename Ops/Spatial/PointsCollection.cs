@@ -38,7 +38,7 @@ public static partial class F
             H = t.Shape[2], W = t.Shape[3], Hd = d.Shape[2], Wd = d.Shape[3],
         };
         var p = Tensor.Uninitialized(new Shape(a.B, 2 * a.N * a.M, a.H, a.W), t.DType, t.Device);
-        if (p.Numel > 0) PointsCollectionCpu.Forward(t, d, p, a);
+        var channelLast = p.Numel > 0 ? PointsCollectionCpu.Forward(t, d, p, a) : null;
         return Autograd.Record(op, p, [t, d], g =>
         {
             var b = a;
@@ -48,7 +48,7 @@ public static partial class F
             bool written = p.Numel > 0 && t.Device.IsCpu;
             var gt = t.RequiresGrad ? (written ? Tensor.Uninitialized(t.Shape, t.DType) : Tensor.Zeros(t.Shape, t.DType, t.Device)) : null;
             var gd = d.RequiresGrad ? (written ? Tensor.Uninitialized(d.Shape, d.DType) : Tensor.Zeros(d.Shape, d.DType, d.Device)) : null;
-            if (p.Numel > 0) PointsCollectionCpu.Backward(t, d, g, gt, gd, b);
+            if (p.Numel > 0) PointsCollectionCpu.Backward(t, d, g, gt, gd, b, channelLast);
             return [gt, gd];
         });
     }
