@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
@@ -45,6 +46,7 @@ internal static unsafe partial class DirectConv
     }
 
     /// <summary>The plane of one image and group: x[c, i, j] at (c, i + PT, j + PL), zero elsewhere (negative padding crops).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pad<T>(in ConvGeometry g, in Plane p, T* x, T* xp) where T : unmanaged
     {
         new Span<T>(xp, (int)p.Size).Clear();
@@ -70,7 +72,7 @@ internal static unsafe partial class DirectConv
         fixed (T* pw = wd)
             for (int gi = 0; gi < g.Groups; gi++)
                 packed[gi] = Gemm.Prepack<T, StridedMatrix<T>>(new(pw + (long)gi * g.Og * g.K, g.K, 1), g.Og, g.K);
-        Par.For(g.N, 1L << 30, (n0, n1) =>
+        Par.For(g.N, 1L << 30, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (n0, n1) =>
         {
             T[] xpBuf = Scratch<T>.Plane(plane.Size), ytBuf = Scratch<T>.Output((long)mp * plane.LpRound);
             fixed (int* po = off)
@@ -112,7 +114,7 @@ internal static unsafe partial class DirectConv
         T[] xd = x.Data<T>(), dyd = dy.Data<T>(), dwd = dw.Data<T>();
         var partials = new List<T[]>();
         var gate = new Lock();
-        Par.For(g.N, 1L << 30, (n0, n1) =>
+        Par.For(g.N, 1L << 30, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (n0, n1) =>
         {
             // acc[group][tap][o]: dW transposed, rows padded to the kernel rows and columns to whole strips
             var acc = new T[(long)g.Groups * kr * ogr];
@@ -143,6 +145,7 @@ internal static unsafe partial class DirectConv
     }
 
     /// <summary>dy (Og x OH x OW) as strips of nr channels over the padded positions l = oh Wp + ow, zero where ow >= OW.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackOutputGradient<T>(in ConvGeometry g, in Plane p, T* dy, T* dst, int nr) where T : unmanaged, INumberBase<T>
     {
         int strips = (g.Og + nr - 1) / nr;
@@ -159,6 +162,7 @@ internal static unsafe partial class DirectConv
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Fwd<T>(int rows, T* a, T* xb, int* off, int kc, T* c, int ldc) where T : unmanaged
     {
         if (typeof(T) == typeof(float))
@@ -172,6 +176,7 @@ internal static unsafe partial class DirectConv
         else FwdD12((double*)a, (double*)xb, off, kc, (double*)c, ldc);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Taps<T>(int rows, T* xb, int* off, T* b, int kc, T* c, int ldc) where T : unmanaged
     {
         if (typeof(T) == typeof(float))
