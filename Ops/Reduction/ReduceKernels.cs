@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -82,7 +83,7 @@ internal static class ReduceKernels
         if (n <= SumBlock) return TensorPrimitives.Sum<T>(a.AsSpan(0, n));
         int blocks = (n + SumBlock - 1) / SumBlock;
         var partial = new T[blocks];
-        Par.For(blocks, SumBlock, (s, e) =>
+        Par.For(blocks, SumBlock, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
         {
             for (long blk = s; blk < e; blk++)
             {

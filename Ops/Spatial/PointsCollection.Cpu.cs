@@ -60,7 +60,7 @@ internal static partial class PointsCollectionCpu
     /// <summary>(B, K, hw) to (B, hw + 1, Kp) and back; the padding lanes and the extra pixel stay zero.</summary>
     private static void Transpose<T>(T[] channelFirst, T[] channelLast, int b, int k, int hw, int kp, bool toLast) where T : unmanaged
     {
-        Par.For((long)b * k, hw, (s, e) =>
+        Par.For((long)b * k, hw, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (s, e) =>
         {
             for (long bk = s; bk < e; bk++)
             {
