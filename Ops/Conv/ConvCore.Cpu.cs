@@ -22,7 +22,7 @@ internal static unsafe class ConvCpu
     /// <summary>Runs body(n0, n1, parallelGemm) over the batch: image ranges in parallel, or all of it with parallel GEMMs.</summary>
     private static void OverImages(in ConvGeometry g, Action<int, int, bool> body)
     {
-        if (ParallelOverImages(g)) Par.For(g.N, 1L << 30, (s, e) => body((int)s, (int)e, false));
+        if (ParallelOverImages(g)) Par.For(g.N, 1L << 30, (s, e) => body((int)s, (int)e, false), chunksPerWorker: 4);   // see DirectConv.ChunksPerWorker
         else body(0, g.N, true);
     }
 

@@ -58,6 +58,9 @@ internal static unsafe partial class DirectConv
                     .CopyTo(new Span<T>(xp + ((long)c * p.Hp + i + g.PT) * p.Wp + j0 + g.PL, j1 - j0));
     }
 
+    /// <summary>Image chunks per core (see <see cref="Par.For"/>): with one per core, a descheduled vCPU stalled the whole op.</summary>
+    private const int ChunksPerWorker = 4;
+
     private static int KernelRows(int rows) => rows <= 4 ? 4 : rows <= 8 ? 8 : Rows;
 
     /// <summary>y (N x O x OH x OW, zeroed) = conv(x, w) + bias, images in parallel.</summary>
@@ -101,7 +104,7 @@ internal static unsafe partial class DirectConv
                                         new Span<T>(dst + oh * g.OW, g.OW));
                             }
                         }
-        });
+        }, chunksPerWorker: ChunksPerWorker);
     }
 
     /// <summary>dw (O x Cg x KH x KW, zeroed) = the weight gradient, images in parallel with one accumulator per core.</summary>
@@ -136,7 +139,7 @@ internal static unsafe partial class DirectConv
                         }
                     }
             lock (gate) partials.Add(acc);
-        });
+        }, chunksPerWorker: ChunksPerWorker);
         foreach (var acc in partials)
             for (int gi = 0; gi < g.Groups; gi++)
                 for (int o = 0; o < g.Og; o++)
