@@ -41,6 +41,12 @@ internal static class Par
     /// <summary>Elements below which an elementwise loop runs on one thread.</summary>
     public const int ElementwiseGrain = 1 << 15;
 
+    /// <summary>
+    /// Elements below which a loop that only streams memory (a fill, a sum) runs on one thread: waking the other
+    /// core costs tens of microseconds, as long as such a loop takes on a few megabytes.
+    /// </summary>
+    public const int StreamingGrain = 1 << 20;
+
     public static int Workers => Environment.ProcessorCount;
 
     /// <summary>

@@ -90,7 +90,7 @@ internal static class ReduceKernels
                 int start = (int)blk * SumBlock;
                 partial[blk] = TensorPrimitives.Sum<T>(a.AsSpan(start, Math.Min(SumBlock, n - start)));
             }
-        });
+        }, Par.StreamingGrain);
         return TensorPrimitives.Sum<T>(partial);
     }
 

@@ -149,8 +149,8 @@ public static partial class F
     /// <summary>Fills a CPU float tensor on all cores: the gradient of a sum is as large as its input.</summary>
     private static void FillParallel(Tensor t, double value)
     {
-        if (t.DType == DType.Float32) { var a = t.Data<float>(); Par.For(a.Length, 1, (s, e) => FillRange(a, s, e, (float)value)); }
-        else if (t.DType == DType.Float64) { var a = t.Data<double>(); Par.For(a.Length, 1, (s, e) => FillRange(a, s, e, value)); }
+        if (t.DType == DType.Float32) { var a = t.Data<float>(); Par.For(a.Length, 1, (s, e) => FillRange(a, s, e, (float)value), Par.StreamingGrain); }
+        else if (t.DType == DType.Float64) { var a = t.Data<double>(); Par.For(a.Length, 1, (s, e) => FillRange(a, s, e, value), Par.StreamingGrain); }
         else t.Fill_(value);
     }
 
