@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Framework;
 
 // Reshapes share storage; everything that reorders or selects elements copies (tensors stay contiguous).
@@ -146,7 +150,7 @@ public static partial class F
         return Autograd.Record("expand", y, [x], g => [SumToShape(g, inShape)]);
     }
 
-    /// <summary>Fills a CPU float tensor on all cores: the gradient of a sum is as large as its input.</summary>
+    /// <summary>Fills a CPU float tensor, on all cores when it is large: the gradient of a sum is as large as its input.</summary>
     private static void FillParallel(Tensor t, double value)
     {
         if (t.DType == DType.Float32) { var a = t.Data<float>(); Par.For(a.Length, 1, (s, e) => FillRange(a, s, e, (float)value), Par.StreamingGrain); }
@@ -155,20 +159,20 @@ public static partial class F
     }
 
     /// <summary>a[s..e) = value; compiled optimised at once (Span.Fill ran as on-stack-replacement code in a hot loop).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FillRange<T>(T[] a, long s, long e, T value) where T : unmanaged
     {
-        ref T r = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(a);
-        var v = System.Runtime.Intrinsics.Vector256.Create(value);
-        nuint i = (nuint)s, end = (nuint)e, n = (nuint)System.Runtime.Intrinsics.Vector256<T>.Count;
+        ref T r = ref MemoryMarshal.GetArrayDataReference(a);
+        var v = Vector256.Create(value);
+        nuint i = (nuint)s, end = (nuint)e, n = (nuint)Vector256<T>.Count;
         for (; i + 4 * n <= end; i += 4 * n)
         {
-            System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref r, i);
-            System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref r, i + n);
-            System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref r, i + 2 * n);
-            System.Runtime.Intrinsics.Vector256.StoreUnsafe(v, ref r, i + 3 * n);
+            Vector256.StoreUnsafe(v, ref r, i);
+            Vector256.StoreUnsafe(v, ref r, i + n);
+            Vector256.StoreUnsafe(v, ref r, i + 2 * n);
+            Vector256.StoreUnsafe(v, ref r, i + 3 * n);
         }
-        for (; i < end; i++) System.Runtime.CompilerServices.Unsafe.Add(ref r, i) = value;
+        for (; i < end; i++) Unsafe.Add(ref r, i) = value;
     }
 
     private static Tensor RepeatLeading(Tensor y, long times)

@@ -43,13 +43,12 @@ internal static partial class PointsCollectionCpu
             ref T wts0 = ref MemoryMarshal.GetArrayDataReference(wts);
             for (long row = r0; row < r1; row++)
             {
-                int i = (int)(row % a.H), n = (int)(row / a.H % a.N), b = (int)(row / ((long)a.H * a.N));
-                long ty = (((long)b * 2 * a.N + 2 * n) * a.H + i) * w, tx = ty + hwT;
-                long pRow = OutputRow(row, a);
-                if (row + 1 < r1)
+                int i = (int)(row % a.H), b = (int)(row / ((long)a.H * a.N));
+                long ty = TargetRow(row, a), tx = ty + hwT, pRow = OutputRow(row, a);
+                if (row + PrefetchDistance < r1)
                 {
-                    Prefetch.Rows(p, OutputRow(row + 1, a), k, hwT, w);
-                    Prefetch.Rows(t, TargetRow(row + 1, a), 2, hwT, w);
+                    Prefetch.Rows(p, OutputRow(row + PrefetchDistance, a), k, hwT, w);
+                    Prefetch.Rows(t, TargetRow(row + PrefetchDistance, a), 2, hwT, w);
                 }
                 ref T dSample = ref dl[(long)b * (hw + 1) * kp];
                 LocateRow(t, ty, tx, i, a, kp, s, default(TS), offs, wts, fr);
@@ -110,12 +109,10 @@ internal static partial class PointsCollectionCpu
             ref T scale0 = ref MemoryMarshal.GetArrayDataReference(scale);
             ref T cy0 = ref MemoryMarshal.GetArrayDataReference(cy), cx0 = ref MemoryMarshal.GetArrayDataReference(cx);
             ref T even0 = ref MemoryMarshal.GetArrayDataReference(even), odd0 = ref MemoryMarshal.GetArrayDataReference(odd);
-            nuint ukp = (nuint)kp, uvc = (nuint)vc;
             for (long row = r0; row < r1; row++)
             {
-                int i = (int)(row % a.H), n = (int)(row / a.H % a.N), b = (int)(row / rowsPerBatch);
-                long ty = (((long)b * 2 * a.N + 2 * n) * a.H + i) * w, tx = ty + hwT;
-                long gRow = OutputRow(row, a);
+                int i = (int)(row % a.H), b = (int)(row / rowsPerBatch);
+                long ty = TargetRow(row, a), tx = ty + hwT, gRow = OutputRow(row, a);
                 if (row + PrefetchDistance < r1)
                 {
                     Prefetch.Rows(g, OutputRow(row + PrefetchDistance, a), k, hwT, w);
@@ -160,6 +157,6 @@ internal static partial class PointsCollectionCpu
     /// <summary>Row chunks per core (see <see cref="Par.For"/>): 4 measured best of 1, 4 and 16 for the backward.</summary>
     private const int Balance = 4;
 
-    /// <summary>How many rows ahead the backward asks for g (1 to 8 measured the same).</summary>
+    /// <summary>How many rows ahead the kernels ask for the channel-first rows of p or g and t (1 to 8 measured the same).</summary>
     private const int PrefetchDistance = 1;
 }
