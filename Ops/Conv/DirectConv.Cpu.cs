@@ -169,11 +169,27 @@ internal static unsafe partial class DirectConv
 
     /// <summary>dy (Og x OH x OW) as strips of nr channels over the padded positions l = oh Wp + ow, zero where ow >= OW.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackOutputGradient<T>(in ConvGeometry g, in Plane p, T* dy, T* dst, int nr) where T : unmanaged, INumberBase<T>
+    private static void PackOutputGradient<T>(in ConvGeometry g, in Plane p, T* dy, T* dst, int nr) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int strips = (g.Og + nr - 1) / nr;
+        int strips = (g.Og + nr - 1) / nr, t = TileTranspose.Size<T>();
         new Span<T>(dst, checked(strips * p.Lp * nr)).Clear();
-        for (int o = 0; o < g.Og; o++)
+        int o = 0;
+        // whole t x t tiles of (channel, column) transposed in registers; nr is a multiple of t, so a tile never
+        // straddles two strips
+        for (; o + t <= g.Og; o += t)
+        {
+            T* d = dst + (long)(o / nr) * p.Lp * nr + o % nr;
+            for (int oh = 0; oh < g.OH; oh++)
+            {
+                T* src = dy + (long)o * g.L + (long)oh * g.OW, row = d + (long)oh * p.Wp * nr;
+                int ow = 0;
+                for (; ow + t <= g.OW; ow += t)
+                    TileTranspose.Tile(ref Unsafe.AsRef<T>(src + ow), g.L, ref Unsafe.AsRef<T>(row + (long)ow * nr), nr);
+                for (; ow < g.OW; ow++)
+                    for (int r = 0; r < t; r++) row[(long)ow * nr + r] = src[(long)r * g.L + ow];
+            }
+        }
+        for (; o < g.Og; o++)
         {
             T* d = dst + (long)(o / nr) * p.Lp * nr + o % nr;
             T* src = dy + (long)o * g.L;
