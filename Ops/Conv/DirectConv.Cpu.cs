@@ -49,12 +49,34 @@ internal static unsafe partial class DirectConv
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pad<T>(in ConvGeometry g, in Plane p, T* x, T* xp) where T : unmanaged
     {
-        new Span<T>(xp, (int)p.Size).Clear();
         int j0 = Math.Max(0, -g.PL), j1 = Math.Min(g.W, p.Wp - g.PL);
-        if (j1 <= j0) return;
+        int i0 = Math.Max(0, -g.PT), i1 = Math.Min(g.H, p.Hp - g.PT);
+        if (j1 <= j0 || i1 <= i0) { new Span<T>(xp, (int)p.Size).Clear(); return; }
+        // only the halo is cleared: the copied rows overwrite the rest
+        int top = i0 + g.PT, bottom = i1 + g.PT, left = j0 + g.PL, right = j1 + g.PL;
+        long planeArea = (long)p.Hp * p.Wp;
         for (int c = 0; c < g.Cg; c++)
-            for (int i = Math.Max(0, -g.PT); i < Math.Min(g.H, p.Hp - g.PT); i++)
-                CopyRow(x + ((long)c * g.H + i) * g.W + j0, xp + ((long)c * p.Hp + i + g.PT) * p.Wp + j0 + g.PL, j1 - j0);
+        {
+            T* pc = xp + c * planeArea;
+            ZeroRow(pc, top * p.Wp);
+            for (int r = top; r < bottom; r++)
+            {
+                T* row = pc + (long)r * p.Wp;
+                ZeroRow(row, left);
+                CopyRow(x + ((long)c * g.H + r - g.PT) * g.W + j0, row + left, j1 - j0);
+                ZeroRow(row + right, p.Wp - right);
+            }
+            ZeroRow(pc + (long)bottom * p.Wp, (p.Hp - bottom) * p.Wp);
+        }
+        new Span<T>(xp + g.Cg * planeArea, (int)(p.Size - g.Cg * planeArea)).Clear();   // the slack the last strip reads
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ZeroRow<T>(T* dst, int n) where T : unmanaged
+    {
+        int i = 0, vc = Vector256<T>.Count;
+        for (; i <= n - vc; i += vc) Vector256.Store(Vector256<T>.Zero, dst + i);
+        for (; i < n; i++) dst[i] = default;
     }
 
     /// <summary>
