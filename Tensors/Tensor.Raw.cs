@@ -21,10 +21,31 @@ public sealed partial class Tensor
         }
         switch (DType)
         {
-            case DType.Float32: TensorPrimitives.Add(AsSpan<float>(), other.AsSpan<float>(), AsSpan<float>()); break;
-            case DType.Float64: TensorPrimitives.Add(AsSpan<double>(), other.AsSpan<double>(), AsSpan<double>()); break;
+            case DType.Float32: AddInto(((CpuStorage)Storage).Data as float[], ((CpuStorage)other.Storage).Data as float[]); break;
+            case DType.Float64: AddInto(((CpuStorage)Storage).Data as double[], ((CpuStorage)other.Storage).Data as double[]); break;
             default: throw new InvalidOperationException($"AddInPlace_: {DType.Name()} tensors do not accumulate");
         }
+    }
+
+    /// <summary>Elements from which a gradient accumulation runs on all cores (below it, waking them costs more).</summary>
+    private const int ParallelAddElements = 1 << 20;
+
+    private void AddInto<T>(T[]? into, T[]? add) where T : unmanaged, System.Numerics.IAdditionOperators<T, T, T>, System.Numerics.IAdditiveIdentity<T, T>
+    {
+        int n = checked((int)Numel);
+        T[] a = into!, b = add!;
+        if (n < ParallelAddElements)
+        {
+            TensorPrimitives.Add<T>(a.AsSpan(0, n), b.AsSpan(0, n), a.AsSpan(0, n));
+            return;
+        }
+        // a leaf's gradient, accumulated every step, is as large as the parameter or input: on all cores
+        int chunks = Math.Min(Environment.ProcessorCount, n / (ParallelAddElements / 2));
+        Parallel.For(0, chunks, c =>
+        {
+            int s = (int)((long)n * c / chunks), e = (int)((long)n * (c + 1) / chunks);
+            TensorPrimitives.Add<T>(a.AsSpan(s, e - s), b.AsSpan(s, e - s), a.AsSpan(s, e - s));
+        });
     }
 
     /// <summary>Whether any element is NaN or infinite (always false for integer dtypes).</summary>

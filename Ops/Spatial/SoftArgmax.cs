@@ -57,7 +57,7 @@ public static partial class F
         SoftArgmaxCpu.Forward(x, p, stats, coords, beta, a);
         var result = Autograd.Record(op, coords, [x], g =>
         {
-            var gx = Tensor.Empty(x.Shape, x.DType, x.Device);
+            var gx = Tensor.Uninitialized(x.Shape, x.DType, x.Device);   // every element is written
             SoftArgmaxCpu.Backward(x, stats, coords, g, gx, beta, a);
             return [gx];
         });
